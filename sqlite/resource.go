@@ -1,0 +1,188 @@
+package sqlite
+
+import (
+	"context"
+	"crypto/sha256"
+	"runtime"
+	"strconv"
+	"sync"
+	"time"
+
+	"github.com/lifeboat-health/lifeboat"
+)
+
+// encoded is a resource prepared for writing outside the writer goroutine.
+type encoded struct {
+	r    *lifeboat.Resource
+	body []byte
+	hash []byte
+}
+
+// PutResources writes a batch of resources in one transaction, keeping the
+// newer of the stored and incoming version of each (see decide). Bodies are
+// compressed in parallel before the write is queued.
+func (db *DB) PutResources(ctx context.Context, rs []*lifeboat.Resource) ([]lifeboat.PutOutcome, error) {
+	if len(rs) == 0 {
+		return nil, nil
+	}
+	now := db.now()
+	encs := db.encodeAll(rs)
+	out := make([]lifeboat.PutOutcome, len(rs))
+	err := db.w.do(ctx, func(tx *wtx) error {
+		sources := map[lifeboat.Source]int64{}
+		for i, e := range encs {
+			o, err := putOne(tx, e, now)
+			if err != nil {
+				return err
+			}
+			out[i] = o
+			if o == lifeboat.Created || o == lifeboat.Updated {
+				sources[lifeboat.Source{Kind: e.r.Source.Kind, Name: e.r.Source.Name}]++
+			}
+		}
+		for src, n := range sources {
+			if err := tx.exec(`INSERT INTO sources(kind, name, last_received, resources) VALUES(?,?,?,?)
+				ON CONFLICT(kind, name) DO UPDATE SET last_received=max(last_received, excluded.last_received), resources=resources+excluded.resources`,
+				src.Kind, src.Name, millis(now), n); err != nil {
+				return err
+			}
+		}
+		return nil
+	}, false)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (db *DB) encodeAll(rs []*lifeboat.Resource) []encoded {
+	encs := make([]encoded, len(rs))
+	workers := min(runtime.GOMAXPROCS(0), 1+len(rs)/64)
+	var wg sync.WaitGroup
+	for w := range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := w; i < len(rs); i += workers {
+				sum := sha256.Sum256(rs[i].JSON)
+				encs[i] = encoded{r: rs[i], body: db.codec.encode(nil, rs[i].JSON), hash: sum[:16]}
+			}
+		}()
+	}
+	wg.Wait()
+	return encs
+}
+
+// putOne writes one resource and says what happened.
+func putOne(tx *wtx, e encoded, now time.Time) (lifeboat.PutOutcome, error) {
+	r := e.r
+	s, err := tx.stmt(`SELECT rid, version, last_updated, source_version, hash FROM resources WHERE type=? AND id=?`)
+	if err != nil {
+		return 0, err
+	}
+	if err := bind(s, r.Type, r.ID); err != nil {
+		return 0, err
+	}
+	var (
+		rid, version, lastUpdated int64
+		sourceVersion             string
+		hash                      []byte
+		found                     = s.Step()
+	)
+	if found {
+		rid, version, lastUpdated = s.ColumnInt64(0), s.ColumnInt64(1), s.ColumnInt64(2)
+		sourceVersion = s.ColumnText(3)
+		hash = s.ColumnBlob(4, nil)
+	}
+	if err := s.Err(); err != nil {
+		return 0, err
+	}
+	s.Reset()
+
+	received := r.Received
+	if received.IsZero() {
+		received = now
+	}
+	lu := r.LastUpdated
+	if lu.IsZero() {
+		lu = received
+	}
+	outcome := lifeboat.Created
+	if found {
+		outcome = decide(lastUpdated, sourceVersion, hash, millis(lu), r.SourceVersion, e.hash)
+		if outcome != lifeboat.Updated {
+			return outcome, nil
+		}
+	}
+	x := &r.Index
+	args := []any{r.SourceVersion, millis(lu), millis(received), r.Source.Kind, r.Source.Name, r.Source.Ref, r.Deleted,
+		nullString(x.Patient), nullString(x.Encounter), nullString(x.Status), nullString(x.Category), nullString(x.Code),
+		nullTime(x.Date), nullString(x.BirthDate), e.hash, e.body}
+	if found {
+		version++
+		if err := tx.exec(`UPDATE resources SET version=?, source_version=?, last_updated=?, received=?, source_kind=?, source_name=?, source_ref=?, deleted=?,
+			patient=?, encounter=?, status=?, category=?, code=?, date=?, birthdate=?, hash=?, body=? WHERE rid=?`,
+			append(append([]any{version}, args...), rid)...); err != nil {
+			return 0, err
+		}
+		if err := tx.exec(`DELETE FROM identifiers WHERE rid=?`, rid); err != nil {
+			return 0, err
+		}
+		if err := tx.exec(`DELETE FROM names WHERE rid=?`, rid); err != nil {
+			return 0, err
+		}
+	} else {
+		if err := tx.exec(`INSERT INTO resources(type, id, version, source_version, last_updated, received, source_kind, source_name, source_ref, deleted,
+			patient, encounter, status, category, code, date, birthdate, hash, body) VALUES(?,?,1,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`,
+			append([]any{r.Type, r.ID}, args...)...); err != nil {
+			return 0, err
+		}
+		rid = tx.lastInsertID()
+	}
+	if r.Deleted {
+		return outcome, nil
+	}
+	for _, id := range x.Identifiers {
+		if id.Value == "" {
+			continue
+		}
+		if err := tx.exec(`INSERT INTO identifiers(rid, type, system, value) VALUES(?,?,?,?)`, rid, r.Type, id.System, id.Value); err != nil {
+			return 0, err
+		}
+	}
+	seen := map[string]bool{}
+	for _, n := range x.Names {
+		for _, tok := range lifeboat.NameTokens(n) {
+			if seen[tok] {
+				continue
+			}
+			seen[tok] = true
+			if err := tx.exec(`INSERT INTO names(rid, type, name) VALUES(?,?,?)`, rid, r.Type, tok); err != nil {
+				return 0, err
+			}
+		}
+	}
+	return outcome, nil
+}
+
+// decide compares a stored version with an incoming one. The same content is
+// unchanged; otherwise the later lastUpdated wins, and at equal lastUpdated
+// the higher numeric meta.versionId. An incoming version that is not newer
+// never overwrites the stored one.
+func decide(storedLU int64, storedVer string, storedHash []byte, inLU int64, inVer string, inHash []byte) lifeboat.PutOutcome {
+	if string(storedHash) == string(inHash) {
+		return lifeboat.Unchanged
+	}
+	switch {
+	case inLU > storedLU:
+		return lifeboat.Updated
+	case inLU < storedLU:
+		return lifeboat.Stale
+	}
+	a, aerr := strconv.ParseInt(storedVer, 10, 64)
+	b, berr := strconv.ParseInt(inVer, 10, 64)
+	if aerr == nil && berr == nil && b > a {
+		return lifeboat.Updated
+	}
+	return lifeboat.Stale
+}
