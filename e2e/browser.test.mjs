@@ -1,0 +1,130 @@
+// Browser test: headless Debian chromium, driven by playwright-core, logs into
+// the demo hospital and walks census -> unit -> chart -> print view, keeping
+// screenshots in e2e/out/.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, mkdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import net from 'node:net';
+import { chromium } from 'playwright-core';
+
+const bin = process.env.LIFEBOAT_BIN || 'lifeboat';
+const out = join(import.meta.dirname, 'out');
+mkdirSync(out, { recursive: true });
+
+let server, browser, creds, dataDir;
+
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const s = net.createServer();
+    s.listen(0, '127.0.0.1', () => { const { port } = s.address(); s.close(() => resolve(port)); });
+    s.on('error', reject);
+  });
+}
+
+// startDemo runs `lifeboat demo` and resolves with the URL, user and password it prints.
+function startDemo(port) {
+  dataDir = mkdtempSync(join(tmpdir(), 'lifeboat-e2e-'));
+  server = spawn(bin, ['demo', '--addr', `127.0.0.1:${port}`, '--data', dataDir, '--seed', '7'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  return new Promise((resolve, reject) => {
+    const got = {};
+    let buf = '';
+    const timer = setTimeout(() => reject(new Error('demo did not print its URL in 30 s')), 30000);
+    server.stdout.on('data', (chunk) => {
+      buf += chunk;
+      for (const m of buf.matchAll(/^(URL|User|Password): (\S+)$/gm)) got[m[1]] = m[2];
+      if (got.URL && got.User && got.Password) { clearTimeout(timer); resolve(got); }
+    });
+    server.stderr.on('data', (chunk) => process.stderr.write(chunk));
+    server.on('exit', (code) => reject(new Error(`demo exited with ${code}`)));
+  });
+}
+
+before(async () => {
+  creds = await startDemo(await freePort());
+  browser = await chromium.launch({
+    executablePath: '/usr/bin/chromium',
+    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
+      '--disable-component-update', '--disable-sync'],
+  });
+});
+
+after(async () => {
+  await browser?.close();
+  server?.kill('SIGINT');
+  if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+});
+
+async function login(page) {
+  await page.goto(creds.URL);
+  assert.match(page.url(), /\/login/, 'an anonymous visit lands on the login page');
+  await page.fill('input[name=username]', creds.User);
+  await page.fill('input[name=password]', creds.Password);
+  await Promise.all([page.waitForLoadState('load'), page.click('form [type=submit]')]);
+  assert.doesNotMatch(page.url(), /\/login/, 'login succeeds');
+}
+
+test('a wrong password is refused with a message', async () => {
+  const page = await browser.newPage();
+  await page.goto(creds.URL + 'login');
+  await page.fill('input[name=username]', creds.User);
+  await page.fill('input[name=password]', 'not-the-password');
+  await page.click('form [type=submit]');
+  await page.waitForLoadState('load');
+  assert.match(page.url(), /\/login/);
+  assert.match(await page.textContent('body'), /invalid|incorrect|not valid/i);
+  await page.close();
+});
+
+test('census, unit, chart and print view', async () => {
+  const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+  await login(page);
+
+  await page.goto(creds.URL);
+  const units = await page.$$eval('a[href^="/units/"]', (as) => as.map((a) => a.getAttribute('href')));
+  assert.ok(units.length >= 6, `census lists at least 6 units, got ${units.length}`);
+  assert.match(await page.textContent('body'), /data as of/i, 'census says how fresh its data is');
+  await page.screenshot({ path: join(out, '1-census.png'), fullPage: true });
+
+  await page.goto(creds.URL.replace(/\/$/, '') + units[0]);
+  const patients = await page.$$eval('a[href^="/patients/"]', (as) => [...new Set(as.map((a) => a.getAttribute('href')))]);
+  assert.ok(patients.length >= 5, `the unit lists its patients, got ${patients.length}`);
+  await page.screenshot({ path: join(out, '2-unit.png'), fullPage: true });
+
+  await page.goto(creds.URL.replace(/\/$/, '') + patients[0]);
+  const chart = await page.textContent('body');
+  for (const want of [/MRN/, /allerg/i, /MAR|administration/i, /vital/i, /lab/i, /data as of/i]) {
+    assert.match(chart, want, `chart shows ${want}`);
+  }
+  await page.screenshot({ path: join(out, '3-chart.png'), fullPage: true });
+
+  await page.emulateMedia({ media: 'print' });
+  await page.screenshot({ path: join(out, '4-chart-print-media.png'), fullPage: true });
+  await page.emulateMedia({ media: 'screen' });
+  await page.pdf({ path: join(out, '5-chart-print.pdf'), format: 'Letter' });
+
+  const phone = await browser.newPage({ viewport: { width: 390, height: 844 }, isMobile: true });
+  await login(phone);
+  await phone.goto(creds.URL.replace(/\/$/, '') + patients[0]);
+  await phone.screenshot({ path: join(out, '6-chart-phone.png'), fullPage: true });
+  const overflow = await phone.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+  assert.ok(overflow <= 1, `the chart fits a phone without horizontal page scroll (overflow ${overflow}px)`);
+  await phone.close();
+  await page.close();
+});
+
+test('search finds a patient by name', async () => {
+  const page = await browser.newPage();
+  await login(page);
+  await page.goto(creds.URL);
+  const unit = await page.$eval('a[href^="/units/"]', (a) => a.getAttribute('href'));
+  await page.goto(creds.URL.replace(/\/$/, '') + unit);
+  const name = (await page.$eval('a[href^="/patients/"]', (a) => a.textContent)).trim();
+  const family = name.split(/[ ,]+/)[0];
+  await page.goto(creds.URL + 'search?q=' + encodeURIComponent(family.toLowerCase()));
+  assert.ok((await page.$$('a[href^="/patients/"]')).length >= 1, 'search returns the patient');
+  await page.screenshot({ path: join(out, '7-search.png'), fullPage: true });
+  await page.close();
+});
