@@ -72,7 +72,7 @@ func Open(ctx context.Context, dir string, key []byte) (*DB, error) {
 		}
 		return nil, fmt.Errorf("sqlite: read schema: %w", err)
 	}
-	if err := conn.Exec(`PRAGMA journal_mode=wal; PRAGMA synchronous=full; PRAGMA foreign_keys=on; PRAGMA wal_autocheckpoint=4000;`); err != nil {
+	if err := conn.Exec(`PRAGMA page_size=16384; PRAGMA cache_size=-65536; PRAGMA journal_mode=wal; PRAGMA synchronous=full; PRAGMA foreign_keys=on; PRAGMA wal_autocheckpoint=4000;`); err != nil {
 		conn.Close()
 		return nil, fmt.Errorf("sqlite: configure: %w", err)
 	}
@@ -81,7 +81,7 @@ func Open(ctx context.Context, dir string, key []byte) (*DB, error) {
 		return nil, err
 	}
 
-	read, err := sql.Open("sqlite3", uri+"&_pragma=busy_timeout(10000)&_pragma=temp_store(memory)&_pragma=query_only(1)&_txlock=deferred")
+	read, err := sql.Open("sqlite3", uri+"&_pragma=busy_timeout(10000)&_pragma=temp_store(memory)&_pragma=query_only(1)&_pragma=cache_size(-16384)&_txlock=deferred")
 	if err != nil {
 		conn.Close()
 		return nil, fmt.Errorf("sqlite: open readers: %w", err)

@@ -3,6 +3,7 @@ package sqlite
 import (
 	"context"
 	"crypto/sha256"
+	"fmt"
 	"runtime"
 	"strconv"
 	"sync"
@@ -76,29 +77,6 @@ func (db *DB) encodeAll(rs []*lifeboat.Resource) []encoded {
 // putOne writes one resource and says what happened.
 func putOne(tx *wtx, e encoded, now time.Time) (lifeboat.PutOutcome, error) {
 	r := e.r
-	s, err := tx.stmt(`SELECT rid, version, last_updated, source_version, hash FROM resources WHERE type=? AND id=?`)
-	if err != nil {
-		return 0, err
-	}
-	if err := bind(s, r.Type, r.ID); err != nil {
-		return 0, err
-	}
-	var (
-		rid, version, lastUpdated int64
-		sourceVersion             string
-		hash                      []byte
-		found                     = s.Step()
-	)
-	if found {
-		rid, version, lastUpdated = s.ColumnInt64(0), s.ColumnInt64(1), s.ColumnInt64(2)
-		sourceVersion = s.ColumnText(3)
-		hash = s.ColumnBlob(4, nil)
-	}
-	if err := s.Err(); err != nil {
-		return 0, err
-	}
-	s.Reset()
-
 	received := r.Received
 	if received.IsZero() {
 		received = now
@@ -107,47 +85,65 @@ func putOne(tx *wtx, e encoded, now time.Time) (lifeboat.PutOutcome, error) {
 	if lu.IsZero() {
 		lu = received
 	}
-	outcome := lifeboat.Created
-	if found {
-		outcome = decide(lastUpdated, sourceVersion, hash, millis(lu), r.SourceVersion, e.hash)
-		if outcome != lifeboat.Updated {
-			return outcome, nil
-		}
-	}
 	x := &r.Index
 	args := []any{r.SourceVersion, millis(lu), millis(received), r.Source.Kind, r.Source.Name, r.Source.Ref, r.Deleted,
 		nullString(x.Patient), nullString(x.Encounter), nullString(x.Status), nullString(x.Category), nullString(x.Code),
 		nullTime(x.Date), nullString(x.BirthDate), e.hash, e.body}
-	if found {
-		version++
-		if err := tx.exec(`UPDATE resources SET version=?, source_version=?, last_updated=?, received=?, source_kind=?, source_name=?, source_ref=?, deleted=?,
-			patient=?, encounter=?, status=?, category=?, code=?, date=?, birthdate=?, hash=?, body=? WHERE rid=?`,
-			append(append([]any{version}, args...), rid)...); err != nil {
-			return 0, err
-		}
-		if err := tx.exec(`DELETE FROM identifiers WHERE rid=?`, rid); err != nil {
-			return 0, err
-		}
-		if err := tx.exec(`DELETE FROM names WHERE rid=?`, rid); err != nil {
-			return 0, err
-		}
-	} else {
-		if err := tx.exec(`INSERT INTO resources(type, id, version, source_version, last_updated, received, source_kind, source_name, source_ref, deleted,
-			patient, encounter, status, category, code, date, birthdate, hash, body) VALUES(?,?,1,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`,
-			append([]any{r.Type, r.ID}, args...)...); err != nil {
-			return 0, err
-		}
-		rid = tx.lastInsertID()
+
+	// Most writes are of new resources: try the insert first.
+	if err := tx.exec(`INSERT INTO resources(type, id, version, source_version, last_updated, received, source_kind, source_name, source_ref, deleted,
+		patient, encounter, status, category, code, date, birthdate, hash, body) VALUES(?,?,1,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)
+		ON CONFLICT(type, id) DO NOTHING`, append([]any{r.Type, r.ID}, args...)...); err != nil {
+		return 0, err
 	}
-	if r.Deleted {
+	if tx.changes() == 1 {
+		return lifeboat.Created, indexTerms(tx, tx.lastInsertID(), r)
+	}
+
+	s, err := tx.stmt(`SELECT rid, version, last_updated, source_version, hash FROM resources WHERE type=? AND id=?`)
+	if err != nil {
+		return 0, err
+	}
+	if err := bind(s, r.Type, r.ID); err != nil {
+		return 0, err
+	}
+	if !s.Step() {
+		return 0, fmt.Errorf("sqlite: resource vanished during write: %w", s.Err())
+	}
+	rid, version, lastUpdated := s.ColumnInt64(0), s.ColumnInt64(1), s.ColumnInt64(2)
+	sourceVersion := s.ColumnText(3)
+	hash := s.ColumnBlob(4, nil)
+	s.Reset()
+	outcome := decide(lastUpdated, sourceVersion, hash, millis(lu), r.SourceVersion, e.hash)
+	if outcome != lifeboat.Updated {
 		return outcome, nil
 	}
+	if err := tx.exec(`UPDATE resources SET version=?, source_version=?, last_updated=?, received=?, source_kind=?, source_name=?, source_ref=?, deleted=?,
+		patient=?, encounter=?, status=?, category=?, code=?, date=?, birthdate=?, hash=?, body=? WHERE rid=?`,
+		append(append([]any{version + 1}, args...), rid)...); err != nil {
+		return 0, err
+	}
+	if err := tx.exec(`DELETE FROM identifiers WHERE rid=?`, rid); err != nil {
+		return 0, err
+	}
+	if err := tx.exec(`DELETE FROM names WHERE rid=?`, rid); err != nil {
+		return 0, err
+	}
+	return outcome, indexTerms(tx, rid, r)
+}
+
+// indexTerms writes the identifier and name rows of a resource.
+func indexTerms(tx *wtx, rid int64, r *lifeboat.Resource) error {
+	if r.Deleted {
+		return nil
+	}
+	x := &r.Index
 	for _, id := range x.Identifiers {
 		if id.Value == "" {
 			continue
 		}
 		if err := tx.exec(`INSERT INTO identifiers(rid, type, system, value) VALUES(?,?,?,?)`, rid, r.Type, id.System, id.Value); err != nil {
-			return 0, err
+			return err
 		}
 	}
 	seen := map[string]bool{}
@@ -158,11 +154,11 @@ func putOne(tx *wtx, e encoded, now time.Time) (lifeboat.PutOutcome, error) {
 			}
 			seen[tok] = true
 			if err := tx.exec(`INSERT INTO names(rid, type, name) VALUES(?,?,?)`, rid, r.Type, tok); err != nil {
-				return 0, err
+				return err
 			}
 		}
 	}
-	return outcome, nil
+	return nil
 }
 
 // decide compares a stored version with an incoming one. The same content is
