@@ -81,6 +81,7 @@ type ResourceFilter struct {
 	Type    string
 	Patient string    // only resources about this patient
 	Status  []string  // only these statuses (any)
+	Code    string    // only this Index.Code ("system|code")
 	Since   time.Time // Index.Date at or after
 	Limit   int       // 0 means no limit
 }

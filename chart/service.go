@@ -243,7 +243,7 @@ func (s *Service) censusResources(ctx context.Context, now time.Time, a Admissio
 		{Type: "AllergyIntolerance", Patient: a.PatientID},
 		{Type: "MedicationRequest", Patient: a.PatientID, Status: []string{"active"}},
 		{Type: "MedicationAdministration", Patient: a.PatientID, Since: now.Add(-4 * time.Hour)},
-		{Type: "Observation", Patient: a.PatientID, Since: obsSince(now, a.Admitted)},
+		{Type: "Observation", Patient: a.PatientID, Code: "http://loinc.org|" + loincCodeStatus, Limit: 5},
 	} {
 		rs, err := s.Store.Resources(ctx, f)
 		if err != nil {

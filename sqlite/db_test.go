@@ -172,6 +172,9 @@ func TestResourcesFilter(t *testing.T) {
 		rs = append(rs, &lifeboat.Resource{Type: "Observation", ID: fmt.Sprintf("o%d", i),
 			JSON:  []byte(fmt.Sprintf(`{"resourceType":"Observation","id":"o%d"}`, i)),
 			Index: lifeboat.Index{Patient: "p1", Status: status, Date: base.Add(time.Duration(i) * time.Hour)}})
+		if i == 3 {
+			rs[i].Index.Code = "http://loinc.org|75320-2"
+		}
 	}
 	if _, err := db.PutResources(ctx, rs); err != nil {
 		t.Fatal(err)
@@ -182,6 +185,10 @@ func TestResourcesFilter(t *testing.T) {
 	}
 	if len(got) != 2 || got[0].ID != "o8" || got[1].ID != "o6" || !got[0].Index.Date.Equal(base.Add(8*time.Hour)) {
 		t.Fatalf("got %v", ids(got))
+	}
+	coded, err := db.Resources(ctx, lifeboat.ResourceFilter{Type: "Observation", Code: "http://loinc.org|75320-2"})
+	if err != nil || len(coded) != 1 || coded[0].ID != "o3" {
+		t.Fatalf("by code: %v %v", ids(coded), err)
 	}
 	all, err := db.PatientResources(ctx, "p1", "Observation")
 	if err != nil || len(all) != 10 {

@@ -77,6 +77,10 @@ func (db *DB) Resources(ctx context.Context, f lifeboat.ResourceFilter) ([]*life
 			args = append(args, s)
 		}
 	}
+	if f.Code != "" {
+		where = append(where, "code=?")
+		args = append(args, f.Code)
+	}
 	if !f.Since.IsZero() {
 		where = append(where, "date>=?")
 		args = append(args, millis(f.Since))
