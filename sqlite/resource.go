@@ -30,21 +30,36 @@ func (db *DB) PutResources(ctx context.Context, rs []*lifeboat.Resource) ([]life
 	encs := db.encodeAll(rs)
 	out := make([]lifeboat.PutOutcome, len(rs))
 	err := db.w.do(ctx, func(tx *wtx) error {
-		sources := map[lifeboat.Source]int64{}
+		type delivery struct {
+			n    int64
+			last time.Time
+		}
+		sources := map[lifeboat.Source]*delivery{}
 		for i, e := range encs {
 			o, err := putOne(tx, e, now)
 			if err != nil {
 				return err
 			}
 			out[i] = o
+			// Every delivery counts for freshness, changed or not: the
+			// source was alive and its data is current as of then.
+			key := lifeboat.Source{Kind: e.r.Source.Kind, Name: e.r.Source.Name}
+			d := sources[key]
+			if d == nil {
+				d = &delivery{}
+				sources[key] = d
+			}
 			if o == lifeboat.Created || o == lifeboat.Updated {
-				sources[lifeboat.Source{Kind: e.r.Source.Kind, Name: e.r.Source.Name}]++
+				d.n++
+			}
+			if rcv := receivedAt(e.r, now); rcv.After(d.last) {
+				d.last = rcv
 			}
 		}
-		for src, n := range sources {
+		for src, d := range sources {
 			if err := tx.exec(`INSERT INTO sources(kind, name, last_received, resources) VALUES(?,?,?,?)
 				ON CONFLICT(kind, name) DO UPDATE SET last_received=max(last_received, excluded.last_received), resources=resources+excluded.resources`,
-				src.Kind, src.Name, millis(now), n); err != nil {
+				src.Kind, src.Name, millis(d.last), d.n); err != nil {
 				return err
 			}
 		}
@@ -77,10 +92,7 @@ func (db *DB) encodeAll(rs []*lifeboat.Resource) []encoded {
 // putOne writes one resource and says what happened.
 func putOne(tx *wtx, e encoded, now time.Time) (lifeboat.PutOutcome, error) {
 	r := e.r
-	received := r.Received
-	if received.IsZero() {
-		received = now
-	}
+	received := receivedAt(r, now)
 	lu := r.LastUpdated
 	if lu.IsZero() {
 		lu = received
@@ -130,6 +142,14 @@ func putOne(tx *wtx, e encoded, now time.Time) (lifeboat.PutOutcome, error) {
 		return 0, err
 	}
 	return outcome, indexTerms(tx, rid, r)
+}
+
+// receivedAt is when r was received: its Received, or now if unset.
+func receivedAt(r *lifeboat.Resource, now time.Time) time.Time {
+	if r.Received.IsZero() {
+		return now
+	}
+	return r.Received
 }
 
 // indexTerms writes the identifier and name rows of a resource.

@@ -1,0 +1,128 @@
+package integration
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/lifeboat-health/lifeboat"
+	"github.com/lifeboat-health/lifeboat/simulate"
+)
+
+// TestDemoHospitalViews builds the demo hospital in the real store and reads
+// every view the way the web UI does.
+func TestDemoHospitalViews(t *testing.T) {
+	ctx := context.Background()
+	db, _ := openStore(t)
+	n := loadHospital(t, db, simulate.Options{Seed: 5, Now: hospitalNow})
+	svc := newService(db, hospitalNow.Add(time.Minute))
+
+	census, err := svc.Census(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(census.Units) < 6 {
+		t.Fatalf("%d units", len(census.Units))
+	}
+	occupied := 0
+	for _, u := range census.Units {
+		if u.Occupied > u.Beds || u.Beds == 0 {
+			t.Errorf("unit %s: %d of %d beds", u.Name, u.Occupied, u.Beds)
+		}
+		occupied += u.Occupied
+	}
+	if occupied != simulate.DefaultPatients {
+		t.Errorf("census shows %d occupied beds, want %d patients", occupied, simulate.DefaultPatients)
+	}
+	if census.Freshness.Source == "" || census.Freshness.Stale || census.Freshness.AsOf.IsZero() {
+		t.Errorf("freshness %+v", census.Freshness)
+	}
+
+	var sawNKA, sawNotRecorded, sawAllergies, sawDue bool
+	var row lifeboat.CensusRow
+	for _, u := range census.Units {
+		uc, err := svc.Unit(ctx, u.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(uc.Rows) != u.Occupied {
+			t.Errorf("unit %s lists %d patients, census says %d", u.Name, len(uc.Rows), u.Occupied)
+		}
+		for _, r := range uc.Rows {
+			if r.Bed == "" || r.Name == "" || r.MRN == "" || r.Age == "" || r.Attending == "" || r.Admitted.IsZero() {
+				t.Errorf("incomplete census row %+v", r)
+			}
+			switch r.Allergies {
+			case lifeboat.AllergiesNoneKnown:
+				sawNKA = true
+			case lifeboat.AllergiesNotRecorded:
+				sawNotRecorded = true
+			case lifeboat.AllergiesPresent:
+				sawAllergies = true
+				row = r
+			}
+			sawDue = sawDue || r.DueNextHour > 0
+		}
+	}
+	if !sawNKA || !sawNotRecorded || !sawAllergies || !sawDue {
+		t.Errorf("census misses a case: NKA %v, not recorded %v, allergies %v, doses due %v", sawNKA, sawNotRecorded, sawAllergies, sawDue)
+	}
+
+	c, err := svc.Chart(ctx, row.PatientID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Banner.MRN != row.MRN || c.Banner.Location == "" || len(c.Banner.AllergyList) == 0 || c.Banner.Weight == "" {
+		t.Errorf("banner %+v", c.Banner)
+	}
+	if len(c.Medications) == 0 || len(c.MAR.Scheduled)+len(c.MAR.PRN)+len(c.MAR.Continuous) == 0 {
+		t.Errorf("no medications or MAR")
+	}
+	if len(c.Vitals) == 0 || len(c.Labs) == 0 || len(c.Notes) == 0 || len(c.Encounters) == 0 || len(c.Problems) == 0 {
+		t.Errorf("chart sections: %d vitals, %d labs, %d notes, %d encounters, %d problems", len(c.Vitals), len(c.Labs), len(c.Notes), len(c.Encounters), len(c.Problems))
+	}
+
+	family := strings.Split(row.Name, ",")[0]
+	for _, q := range []string{family, strings.ToLower(family), row.MRN, c.Banner.BirthDate} {
+		ms, err := svc.Search(ctx, q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		found := false
+		for _, m := range ms {
+			found = found || m.PatientID == row.PatientID
+		}
+		if !found {
+			t.Errorf("search %q does not find the patient", q)
+		}
+	}
+	if _, err := svc.Chart(ctx, "no-such-patient"); lifeboat.ErrorCode(err) != lifeboat.ENOTFOUND {
+		t.Errorf("unknown patient: %v", err)
+	}
+	t.Logf("%d resources", n)
+}
+
+// TestDemoReloadIsIdempotent writes the same hospital twice: the second time
+// every resource is unchanged.
+func TestDemoReloadIsIdempotent(t *testing.T) {
+	ctx := context.Background()
+	db, _ := openStore(t)
+	opts := simulate.Options{Seed: 2, Now: hospitalNow, Patients: 20}
+	loadHospital(t, db, opts)
+	before, _ := db.CountResources(ctx)
+	loadHospital(t, db, opts)
+	after, _ := db.CountResources(ctx)
+	for typ, n := range before {
+		if after[typ] != n {
+			t.Errorf("%s: %d then %d", typ, n, after[typ])
+		}
+	}
+	r, err := db.Resource(ctx, "Patient", "pt-0001")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.Version != 1 {
+		t.Errorf("an identical reload made version %d", r.Version)
+	}
+}
