@@ -1,0 +1,327 @@
+package fhir
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"runtime"
+	"sync"
+	"time"
+
+	"github.com/lifeboat-health/lifeboat"
+)
+
+// Importer loads FHIR R4 files (bundles, NDJSON, Bulk Data $export folders)
+// into a store.
+//
+// Pipeline: one reader goroutine reads the files in import order (see
+// orderInputs) and numbers the entries; Workers goroutines rewrite
+// references, validate, index and assign ids; one writer puts the
+// resources into Store in batches of BatchSize, in reading order, and keeps
+// rejects. Channels are bounded, so memory stays flat. Between groups of
+// files (shared resources first) the reader waits until the writer has
+// stored everything before it, so later files can resolve references to
+// earlier ones through the store.
+type Importer struct {
+	Store     lifeboat.ResourceStore
+	Rejects   lifeboat.RejectStore // may be nil: rejects are then only counted
+	Now       func() time.Time     // receive time; time.Now if nil
+	BatchSize int                  // resources per PutResources call; 1000 if 0
+	Workers   int                  // parallel workers; GOMAXPROCS if 0
+}
+
+// job is one entry to process, a file error, or a barrier between groups.
+type job struct {
+	seq     int
+	in      *input
+	e       Entry
+	recv    time.Time
+	fileErr error
+	barrier chan struct{}
+}
+
+// result is what a worker made of a job.
+type result struct {
+	seq        int
+	res        *lifeboat.Resource
+	rej        *lifeboat.Reject
+	entry      bool // the job was an entry (counted as read)
+	skipped    bool
+	fileErr    bool
+	unresolved int
+	err        error // a store error while resolving references: fatal
+	barrier    chan struct{}
+}
+
+// Import reads the files and directories in paths and stores their
+// resources. Invalid entries are rejected (kept in Rejects) and the import
+// goes on; a file that cannot be read is counted and skipped. It returns an
+// error only when nothing could be read, the store fails or ctx ends.
+func (im *Importer) Import(ctx context.Context, paths []string) (*Stats, error) {
+	start := time.Now()
+	st := newStats()
+	ins := collectInputs(paths)
+	st.Files = len(ins)
+	if len(ins) == 0 {
+		return st, lifeboat.Errorf(lifeboat.EINVALID, "no input files found")
+	}
+	workers := im.Workers
+	if workers <= 0 {
+		workers = runtime.GOMAXPROCS(0)
+	}
+	rs := newResolver(im.Store)
+	rs.prescanAll(ins, workers)
+	orderInputs(ins)
+
+	ctx, cancel := context.WithCancelCause(ctx)
+	defer cancel(nil)
+	jobs := make(chan job, 64*workers)
+	results := make(chan result, 64*workers)
+	go im.read(ctx, ins, jobs)
+	var wg sync.WaitGroup
+	for range workers {
+		wg.Go(func() {
+			for j := range jobs {
+				results <- im.process(ctx, rs, &j)
+			}
+		})
+	}
+	go func() {
+		wg.Wait()
+		close(results)
+	}()
+
+	err := im.write(ctx, results, st)
+	if err != nil {
+		cancel(err)
+		for range results { // let the reader and workers finish
+		}
+	}
+	st.Elapsed = time.Since(start)
+	switch {
+	case err != nil:
+		return st, err
+	case context.Cause(ctx) != nil:
+		return st, context.Cause(ctx)
+	case st.Read == 0 && st.FileErrors > 0:
+		return st, lifeboat.Errorf(lifeboat.EINVALID, "no input could be read")
+	}
+	return st, nil
+}
+
+func (im *Importer) now() time.Time {
+	if im.Now != nil {
+		return im.Now()
+	}
+	return time.Now()
+}
+
+// read sends every entry of every input, in order, with barriers between
+// rank groups.
+func (im *Importer) read(ctx context.Context, ins []input, jobs chan<- job) {
+	defer close(jobs)
+	seq := 0
+	send := func(j job) bool {
+		j.seq = seq
+		seq++
+		select {
+		case jobs <- j:
+			return true
+		case <-ctx.Done():
+			return false
+		}
+	}
+	for i := range ins {
+		in := &ins[i]
+		if i > 0 && in.rank != ins[i-1].rank {
+			b := make(chan struct{})
+			if !send(job{barrier: b}) {
+				return
+			}
+			select {
+			case <-b:
+			case <-ctx.Done():
+				return
+			}
+		}
+		if in.err != nil {
+			if !send(job{in: in, fileErr: in.err, recv: im.now()}) {
+				return
+			}
+			continue
+		}
+		err := readInput(in, func(e *Entry) error {
+			if !send(job{in: in, e: *e, recv: im.now()}) {
+				return ctx.Err()
+			}
+			return nil
+		})
+		if ctx.Err() != nil {
+			return
+		}
+		if err != nil && !send(job{in: in, fileErr: err, recv: im.now()}) {
+			return
+		}
+	}
+}
+
+// process turns one entry into a resource, a reject or a skip.
+func (im *Importer) process(ctx context.Context, rs *resolver, j *job) result {
+	r := result{seq: j.seq, barrier: j.barrier}
+	if j.barrier != nil {
+		return r
+	}
+	if j.fileErr != nil {
+		reason := "cannot read file"
+		var le *lifeboat.Error
+		if errors.As(j.fileErr, &le) {
+			reason = le.Message
+		}
+		r.fileErr = true
+		r.rej = &lifeboat.Reject{Received: j.recv, Source: lifeboat.Source{Kind: "file", Name: "import", Ref: j.in.name},
+			Reason: reason, Raw: []byte{}}
+		return r
+	}
+	r.entry = true
+	e := &j.e
+	src := lifeboat.Source{Kind: "file", Name: "import", Ref: j.in.name + " " + e.Pos}
+	reject := func(err error) result {
+		raw := e.Resource
+		if raw == nil {
+			raw = []byte{}
+		}
+		r.rej = &lifeboat.Reject{Received: j.recv, Source: src, Reason: lifeboat.ErrorMessage(err), Raw: raw}
+		return r
+	}
+	if e.Err != nil {
+		return reject(e.Err)
+	}
+	if e.Resource == nil {
+		r.skipped = true
+		return r
+	}
+	unresolved := 0
+	out := RewriteReferences(e.Resource, func(ref string) (string, bool) {
+		if r.err != nil {
+			return "", false
+		}
+		v, ok, unres, err := rs.resolve(ctx, ref)
+		if unres {
+			unresolved++
+		}
+		r.err = err
+		return v, ok
+	})
+	if r.err != nil {
+		return r
+	}
+	out = compact(out)
+	p, err := Parse(out)
+	if err != nil {
+		return reject(err)
+	}
+	if p.Type == "OperationOutcome" {
+		r.skipped = true
+		return r
+	}
+	if p.ID == "" {
+		p.ID = entryID(e, p.Type, "")
+		out = insertID(out, &p, p.ID)
+		if p.Type == "Patient" {
+			p.Index.Patient = p.ID
+		}
+	}
+	rs.register(p.Type, p.ID, p.Index.Identifiers)
+	lastUpdated := p.LastUpdated
+	if lastUpdated.IsZero() {
+		lastUpdated = j.recv
+	}
+	r.unresolved = unresolved
+	r.res = &lifeboat.Resource{
+		Type: p.Type, ID: p.ID, SourceVersion: p.VersionID, LastUpdated: lastUpdated,
+		Received: j.recv, Source: src, JSON: out, Index: p.Index,
+	}
+	return r
+}
+
+// write takes the results in reading order, batches resources into the
+// store and keeps rejects. It returns the first store error.
+func (im *Importer) write(ctx context.Context, results <-chan result, st *Stats) error {
+	size := im.BatchSize
+	if size <= 0 {
+		size = 1000
+	}
+	batch := make([]*lifeboat.Resource, 0, size)
+	flush := func() error {
+		if len(batch) == 0 {
+			return nil
+		}
+		outs, err := im.Store.PutResources(ctx, batch)
+		if err == nil && len(outs) != len(batch) {
+			err = fmt.Errorf("store returned %d outcomes for %d resources", len(outs), len(batch))
+		}
+		if err != nil {
+			return fmt.Errorf("import: put resources: %w", err)
+		}
+		for i, o := range outs {
+			st.add(batch[i].Type, o)
+		}
+		clear(batch)
+		batch = batch[:0]
+		return nil
+	}
+	handle := func(r *result) error {
+		switch {
+		case r.err != nil:
+			return fmt.Errorf("import: %w", r.err)
+		case r.barrier != nil:
+			err := flush()
+			close(r.barrier)
+			return err
+		}
+		if r.entry {
+			st.Read++
+		}
+		switch {
+		case r.fileErr:
+			st.FileErrors++
+		case r.rej != nil:
+			st.Rejected++
+		case r.skipped:
+			st.Skipped++
+		}
+		if r.rej != nil && im.Rejects != nil {
+			if err := im.Rejects.AddReject(ctx, r.rej); err != nil {
+				return fmt.Errorf("import: add reject: %w", err)
+			}
+		}
+		if r.res != nil {
+			st.Unresolved += r.unresolved
+			batch = append(batch, r.res)
+			if len(batch) == size {
+				return flush()
+			}
+		}
+		return nil
+	}
+	pending := map[int]result{}
+	next := 0
+	for r := range results {
+		pending[r.seq] = r
+		for {
+			r, ok := pending[next]
+			if !ok {
+				break
+			}
+			delete(pending, next)
+			next++
+			if err := handle(&r); err != nil {
+				return err
+			}
+		}
+	}
+	if err := context.Cause(ctx); err != nil {
+		return err
+	}
+	return flush()
+}

@@ -1,0 +1,30 @@
+package fhir
+
+// Validate checks that raw is one FHIR R4 resource as Lifeboat accepts it:
+// a JSON object (strict syntax, valid UTF-8, no trailing data) whose
+// resourceType is an R4 resource type, whose id (if any) matches
+// [A-Za-z0-9\-\.]{1,64}, whose meta.lastUpdated (if any) is an instant and
+// whose date elements read by Index are valid FHIR dates. It returns the
+// type and id. Errors are *lifeboat.Error with code EINVALID; their message
+// names the problem and the element path but never echoes input values.
+func Validate(raw []byte) (typ, id string, err error) {
+	p, err := Parse(raw)
+	if err != nil {
+		return "", "", err
+	}
+	return p.Type, p.ID, nil
+}
+
+// validID reports whether id matches the FHIR id pattern [A-Za-z0-9\-\.]{1,64}.
+func validID[T string | []byte](id T) bool {
+	if len(id) == 0 || len(id) > 64 {
+		return false
+	}
+	for i := 0; i < len(id); i++ {
+		c := id[i]
+		if !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '-' || c == '.') {
+			return false
+		}
+	}
+	return true
+}
