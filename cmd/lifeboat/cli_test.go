@@ -1,0 +1,104 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// runCLI runs a lifeboat command in-process and returns its standard output.
+func runCLI(t *testing.T, stdin string, env map[string]string, args ...string) (string, error) {
+	t.Helper()
+	var out, errb bytes.Buffer
+	e := &environment{stdin: strings.NewReader(stdin), stdout: &out, stderr: &errb, getenv: func(k string) string { return env[k] }}
+	err := run(context.Background(), e, args)
+	if errb.Len() > 0 {
+		t.Logf("stderr of %v:\n%s", args, errb.String())
+	}
+	return out.String(), err
+}
+
+// newStoreDir returns a data directory and a key file for it.
+func newStoreDir(t *testing.T) (dir, keyFile string) {
+	t.Helper()
+	dir = t.TempDir()
+	k, err := runCLI(t, "", nil, "keygen")
+	if err != nil {
+		t.Fatal(err)
+	}
+	keyFile = filepath.Join(t.TempDir(), "db.key")
+	if err := os.WriteFile(keyFile, []byte(k), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return dir, keyFile
+}
+
+func TestHelpAndVersion(t *testing.T) {
+	out, err := runCLI(t, "", nil, "help")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []string{"demo", "serve", "import", "keygen", "user", "token", "version", "bench"} {
+		if !strings.Contains(out, "  "+c) {
+			t.Errorf("help does not list %s", c)
+		}
+	}
+	if out, _ := runCLI(t, "", nil, "version"); !strings.HasPrefix(out, "lifeboat ") {
+		t.Errorf("version printed %q", out)
+	}
+	if _, err := runCLI(t, "", nil, "frobnicate"); err == nil {
+		t.Error("an unknown command is not an error")
+	}
+}
+
+func TestKeyHandling(t *testing.T) {
+	dir, keyFile := newStoreDir(t)
+	if _, err := runCLI(t, "a long enough password\n", nil, "user", "add", "--data", dir, "--key-file", keyFile, "--role", "admin", "alice"); err != nil {
+		t.Fatal(err)
+	}
+	// The key may come from the environment instead of the flag.
+	if _, err := runCLI(t, "", map[string]string{"LIFEBOAT_KEY_FILE": keyFile}, "token", "--data", dir, "alice"); err != nil {
+		t.Fatal(err)
+	}
+	_, other := newStoreDir(t)
+	_, err := runCLI(t, "", nil, "token", "--data", dir, "--key-file", other, "alice")
+	if err == nil || !strings.Contains(userMessage(err), "key does not match") {
+		t.Fatalf("wrong key: %v", err)
+	}
+	_, err = runCLI(t, "", nil, "token", "--data", dir, "alice")
+	if err == nil || !strings.Contains(userMessage(err), "key") {
+		t.Fatalf("no key: %v", err)
+	}
+	bad := filepath.Join(t.TempDir(), "bad.key")
+	os.WriteFile(bad, []byte("not hex"), 0o600)
+	if _, err = runCLI(t, "", nil, "token", "--data", dir, "--key-file", bad, "alice"); err == nil || !strings.Contains(userMessage(err), "not a Lifeboat key") {
+		t.Fatalf("bad key file: %v", err)
+	}
+}
+
+func TestUserAddAndToken(t *testing.T) {
+	dir, keyFile := newStoreDir(t)
+	base := []string{"--data", dir, "--key-file", keyFile}
+	if _, err := runCLI(t, "short\n", nil, append([]string{"user", "add", "--role", "clinician"}, append(base, "bob")...)...); err == nil {
+		t.Error("a short password was accepted")
+	}
+	if _, err := runCLI(t, "correct horse battery\n", nil, append([]string{"user", "add", "--role", "surgeon"}, append(base, "bob")...)...); err == nil {
+		t.Error("an unknown role was accepted")
+	}
+	if _, err := runCLI(t, "correct horse battery\n", nil, append([]string{"user", "add", "--role", "clinician"}, append(base, "bob")...)...); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := runCLI(t, "correct horse battery\n", nil, append([]string{"user", "add", "--role", "clinician"}, append(base, "bob")...)...); err == nil {
+		t.Error("a duplicate user was accepted")
+	}
+	tok, err := runCLI(t, "", nil, append([]string{"token"}, append(base, "bob")...)...)
+	if err != nil || len(strings.TrimSpace(tok)) < 32 {
+		t.Fatalf("token %q: %v", tok, err)
+	}
+	if _, err := runCLI(t, "", nil, append([]string{"token"}, append(base, "nobody")...)...); err == nil {
+		t.Error("a token for an unknown user was issued")
+	}
+}

@@ -1,0 +1,193 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"os"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+
+	"github.com/lifeboat-health/lifeboat"
+	"github.com/lifeboat-health/lifeboat/chart"
+	lbhttp "github.com/lifeboat-health/lifeboat/http"
+	"github.com/lifeboat-health/lifeboat/password"
+	"github.com/lifeboat-health/lifeboat/sqlite"
+)
+
+// config is the server configuration, read from --config FILE (JSON).
+type config struct {
+	Addr         string   `json:"addr"`
+	HospitalName string   `json:"hospital_name"`
+	StaleAfter   duration `json:"stale_after"`
+	IdleTimeout  duration `json:"idle_timeout"`
+	TLSCert      string   `json:"tls_cert"`
+	TLSKey       string   `json:"tls_key"`
+	LogLevel     string   `json:"log_level"`
+	TrustProxy   bool     `json:"trust_proxy"`
+}
+
+func defaultConfig() config {
+	return config{
+		Addr:         "127.0.0.1:8080",
+		HospitalName: "Lifeboat",
+		StaleAfter:   duration(30 * time.Minute),
+		IdleTimeout:  duration(lbhttp.DefaultIdleTimeout),
+		LogLevel:     "info",
+	}
+}
+
+// duration is a time.Duration written as "30m" in JSON.
+type duration time.Duration
+
+func (d *duration) UnmarshalJSON(b []byte) error {
+	var s string
+	if err := json.Unmarshal(b, &s); err != nil {
+		return fmt.Errorf("a duration is a string such as \"30m\"")
+	}
+	v, err := time.ParseDuration(s)
+	if err != nil {
+		return fmt.Errorf("bad duration %q", s)
+	}
+	*d = duration(v)
+	return nil
+}
+
+// loadConfig reads a JSON config file over the defaults; unknown keys are errors.
+func loadConfig(path string) (config, error) {
+	cfg := defaultConfig()
+	if path == "" {
+		return cfg, nil
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return cfg, lifeboat.Errorf(lifeboat.EINVALID, "cannot read config: %s", errorText(err))
+	}
+	defer f.Close()
+	dec := json.NewDecoder(f)
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&cfg); err != nil {
+		return cfg, lifeboat.Errorf(lifeboat.EINVALID, "config %s: %v", path, err)
+	}
+	return cfg, nil
+}
+
+func runServe(ctx context.Context, env *environment, args []string) error {
+	fs := newFlagSet(env, "serve", "serve --data DIR [--addr ADDR] [--config FILE]")
+	var sf storeFlags
+	sf.register(fs)
+	cfgPath := fs.String("config", "", "JSON configuration `FILE`")
+	addr := fs.String("addr", "", "HTTP listen `address` (default 127.0.0.1:8080)")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	cfg, err := loadConfig(*cfgPath)
+	if err != nil {
+		return err
+	}
+	if *addr != "" {
+		cfg.Addr = *addr
+	}
+	logger := newLogger(env.stderr, cfg.LogLevel)
+	db, err := sf.open(ctx, env)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	ln, err := net.Listen("tcp", cfg.Addr)
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w", cfg.Addr, err)
+	}
+	logger.Info("serving", "addr", ln.Addr().String(), "version", lifeboat.Version)
+	return serve(ctx, db, cfg, logger, ln)
+}
+
+// serve runs the web server on ln until ctx ends.
+func serve(ctx context.Context, db *sqlite.DB, cfg config, logger *slog.Logger, ln net.Listener) error {
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	registerStoreMetrics(reg, db)
+	charts := &chart.Service{
+		Store:      db,
+		Sources:    db,
+		Now:        time.Now,
+		StaleAfter: time.Duration(cfg.StaleAfter),
+		Location:   time.Local,
+	}
+	srv := &lbhttp.Server{
+		Charts:        charts,
+		Users:         db,
+		Audit:         db,
+		Rejects:       db,
+		Sources:       db,
+		Resources:     db,
+		CheckPassword: password.Verify,
+		Now:           time.Now,
+		IdleTimeout:   time.Duration(cfg.IdleTimeout),
+		Logger:        logger,
+		Registry:      reg,
+		Health:        db.Ping,
+		HospitalName:  cfg.HospitalName,
+		TrustProxy:    cfg.TrustProxy,
+	}
+	return srv.ServeTLS(ctx, ln, cfg.TLSCert, cfg.TLSKey)
+}
+
+// newLogger returns a JSON slog logger at the given level.
+func newLogger(w io.Writer, level string) *slog.Logger {
+	var l slog.Level
+	if err := l.UnmarshalText([]byte(level)); err != nil {
+		l = slog.LevelInfo
+	}
+	return slog.New(slog.NewJSONHandler(w, &slog.HandlerOptions{Level: l}))
+}
+
+// registerStoreMetrics exposes store-wide gauges: resources by type and
+// rejects kept. Types are FHIR resource type names, never PHI.
+func registerStoreMetrics(reg prometheus.Registerer, db *sqlite.DB) {
+	reg.MustRegister(&storeCollector{db: db,
+		resources: prometheus.NewDesc("lifeboat_store_resources", "Current resources in the store by FHIR type.", []string{"type"}, nil),
+		rejects:   prometheus.NewDesc("lifeboat_store_rejects", "Rejected inputs kept for inspection.", nil, nil),
+		lastData:  prometheus.NewDesc("lifeboat_source_last_received_timestamp_seconds", "When each data source last delivered.", []string{"kind"}, nil),
+	})
+}
+
+type storeCollector struct {
+	db                           *sqlite.DB
+	resources, rejects, lastData *prometheus.Desc
+}
+
+func (c *storeCollector) Describe(ch chan<- *prometheus.Desc) {
+	ch <- c.resources
+	ch <- c.rejects
+	ch <- c.lastData
+}
+
+func (c *storeCollector) Collect(ch chan<- prometheus.Metric) {
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if counts, err := c.db.CountResources(ctx); err == nil {
+		for t, n := range counts {
+			ch <- prometheus.MustNewConstMetric(c.resources, prometheus.GaugeValue, float64(n), t)
+		}
+	}
+	if n, err := c.db.CountRejects(ctx); err == nil {
+		ch <- prometheus.MustNewConstMetric(c.rejects, prometheus.GaugeValue, float64(n))
+	}
+	if srcs, err := c.db.Sources(ctx); err == nil {
+		latest := map[string]time.Time{}
+		for _, s := range srcs {
+			if s.LastReceived.After(latest[s.Kind]) {
+				latest[s.Kind] = s.LastReceived
+			}
+		}
+		for k, t := range latest {
+			ch <- prometheus.MustNewConstMetric(c.lastData, prometheus.GaugeValue, float64(t.Unix()), k)
+		}
+	}
+}
