@@ -38,6 +38,8 @@ type job struct {
 	recv    time.Time
 	fileErr error
 	barrier chan struct{}
+	// superseded marks an entry that a later entry of the import replaces.
+	superseded bool
 }
 
 // result is what a worker made of a job.
@@ -47,6 +49,7 @@ type result struct {
 	rej        *lifeboat.Reject
 	entry      bool // the job was an entry (counted as read)
 	skipped    bool
+	superseded bool // replaced by a later entry of the import
 	fileErr    bool
 	unresolved int
 	err        error // a store error while resolving references: fatal
@@ -72,6 +75,7 @@ func (im *Importer) Import(ctx context.Context, paths []string) (*Stats, error) 
 	rs := newResolver(im.Store)
 	rs.prescanAll(ins, workers)
 	orderInputs(ins)
+	markSuperseded(ins)
 
 	ctx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
@@ -131,6 +135,12 @@ func (im *Importer) read(ctx context.Context, ins []input, jobs chan<- job) {
 			return false
 		}
 	}
+	send1 := func(j job) error {
+		if !send(j) {
+			return ctx.Err()
+		}
+		return nil
+	}
 	for i := range ins {
 		in := &ins[i]
 		if i > 0 && in.rank != ins[i-1].rank {
@@ -150,7 +160,12 @@ func (im *Importer) read(ctx context.Context, ins []input, jobs chan<- job) {
 			}
 			continue
 		}
+		ordinal := -1
 		err := readInput(in, func(e *Entry) error {
+			ordinal++
+			if in.superseded[ordinal] {
+				return send1(job{in: in, superseded: true})
+			}
 			if !send(job{in: in, e: *e, recv: im.now()}) {
 				return ctx.Err()
 			}
@@ -169,6 +184,10 @@ func (im *Importer) read(ctx context.Context, ins []input, jobs chan<- job) {
 func (im *Importer) process(ctx context.Context, rs *resolver, j *job) result {
 	r := result{seq: j.seq, barrier: j.barrier}
 	if j.barrier != nil {
+		return r
+	}
+	if j.superseded {
+		r.entry, r.superseded = true, true
 		return r
 	}
 	if j.fileErr != nil {
@@ -289,6 +308,8 @@ func (im *Importer) write(ctx context.Context, results <-chan result, st *Stats)
 			st.Rejected++
 		case r.skipped:
 			st.Skipped++
+		case r.superseded:
+			st.Superseded++
 		}
 		if r.rej != nil && im.Rejects != nil {
 			if err := im.Rejects.AddReject(ctx, r.rej); err != nil {

@@ -29,10 +29,12 @@ type input struct {
 	path       string
 	name       string // base name
 	format     format
-	typ        string // resource type from the file name or manifest, if known
-	rank       int    // import order group, see rankOf
-	hasPatient bool   // a JSON input holding a Patient (set by the pre-scan)
-	err        error  // the input could not be listed or opened
+	typ        string       // resource type from the file name or manifest, if known
+	rank       int          // import order group, see rankOf
+	hasPatient bool         // a JSON input holding a Patient (set by the pre-scan)
+	keys       []string     // "Type/id" of each entry, by ordinal (set by the pre-scan)
+	superseded map[int]bool // entry ordinals that a later entry of the import replaces
+	err        error        // the input could not be listed or opened
 }
 
 // collectInputs expands the import paths into input files: files as given,

@@ -87,7 +87,9 @@ func (r *resolver) prescanAll(ins []input, workers int) {
 // prescan reads the entries of a JSON input to learn its fullUrls and
 // whether it holds a Patient. Errors are left to the main pass.
 func (r *resolver) prescan(in *input) {
+	ordinal := -1
 	_ = readInput(in, func(e *Entry) error {
+		ordinal++
 		if e.Resource == nil || e.Err != nil {
 			return nil
 		}
@@ -98,9 +100,42 @@ func (r *resolver) prescan(in *input) {
 		if typ == "Patient" {
 			in.hasPatient = true
 		}
-		r.addFullURL(e.FullURL, typ, entryID(e, typ, id))
+		id = entryID(e, typ, id)
+		r.addFullURL(e.FullURL, typ, id)
+		for len(in.keys) < ordinal {
+			in.keys = append(in.keys, "")
+		}
+		in.keys = append(in.keys, typ+"/"+id)
 		return nil
 	})
+	in.keys = in.keys[:len(in.keys):len(in.keys)]
+}
+
+// markSuperseded finds, over the JSON inputs in import order, the entries
+// that a later entry for the same resource replaces, so that only the last
+// is written: within one import, later entries win, and importing the same
+// files again changes nothing.
+func markSuperseded(ins []input) {
+	type pos struct{ in, ordinal int }
+	last := map[string]pos{}
+	for i := range ins {
+		for o, k := range ins[i].keys {
+			if k != "" {
+				last[k] = pos{i, o}
+			}
+		}
+	}
+	for i := range ins {
+		for o, k := range ins[i].keys {
+			if p, ok := last[k]; ok && p != (pos{i, o}) {
+				if ins[i].superseded == nil {
+					ins[i].superseded = map[int]bool{}
+				}
+				ins[i].superseded[o] = true
+			}
+		}
+		ins[i].keys = nil
+	}
 }
 
 func (r *resolver) addFullURL(fullURL, typ, id string) {

@@ -16,6 +16,7 @@ type Stats struct {
 	Read       int                   // entries read: lines, bundle entries, lone resources
 	Rejected   int                   // invalid entries, kept in the reject store
 	Skipped    int                   // OperationOutcome resources and entries without a resource
+	Superseded int                   // entries replaced by a later entry for the same resource in this import
 	Unresolved int                   // references that could not be resolved and were kept as they were
 	Files      int                   // input files found
 	FileErrors int                   // files that could not be opened or read to the end
@@ -86,7 +87,7 @@ func (s *Stats) Print(w io.Writer) error {
 	if s.Elapsed > 0 {
 		rate = float64(s.Read) / s.Elapsed.Seconds()
 	}
-	_, err := fmt.Fprintf(w, "read %d entries from %d files in %s (%.0f/s): %d rejected, %d skipped, %d unresolved references, %d file errors\n",
-		s.Read, s.Files, s.Elapsed.Round(time.Millisecond), rate, s.Rejected, s.Skipped, s.Unresolved, s.FileErrors)
+	_, err := fmt.Fprintf(w, "read %d entries from %d files in %s (%.0f/s): %d rejected, %d skipped, %d superseded by later entries, %d unresolved references, %d file errors\n",
+		s.Read, s.Files, s.Elapsed.Round(time.Millisecond), rate, s.Rejected, s.Skipped, s.Superseded, s.Unresolved, s.FileErrors)
 	return err
 }

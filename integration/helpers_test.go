@@ -75,3 +75,7 @@ var shared struct {
 	db   *sqlite.DB
 	n    int
 }
+
+func demoOptions(patients int) simulate.Options {
+	return simulate.Options{Seed: 11, Now: hospitalNow, Patients: patients}
+}

@@ -75,6 +75,8 @@ func TestImporter(t *testing.T, open func(t *testing.T) Stores) {
 	t.Run("Manifest", func(t *testing.T) { testManifest(t, open(t)) })
 	t.Run("Rejects", func(t *testing.T) { testRejects(t, open(t)) })
 	t.Run("BrokenFile", func(t *testing.T) { testBrokenFile(t, open(t)) })
+	t.Run("Superseded", func(t *testing.T) { testSuperseded(t, open(t)) })
+	t.Run("Versions", func(t *testing.T) { testVersions(t, open(t)) })
 }
 
 func mustImport(t *testing.T, s Stores, paths ...string) *fhir.Stats {
