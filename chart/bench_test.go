@@ -80,9 +80,7 @@ func realisticPatient(tb testing.TB, now time.Time) []*lifeboat.Resource {
 	rs = append(rs, resf(tb, `{"resourceType":"Observation","id":"cs","status":"final",
 		"code":{"coding":[{"system":"http://loinc.org","code":"75320-2"}]},"subject":{"reference":"Patient/pat-smith"},
 		"effectiveDateTime":%q,"valueCodeableConcept":{"text":"Full code"}}`, iso(now.Add(-70*time.Hour))))
-	for _, r := range load(tb, "smith.json")[4:13] { // conditions and allergies
-		rs = append(rs, r)
-	}
+	rs = append(rs, load(tb, "smith.json")[4:13]...) // conditions and allergies
 	orders := []struct{ id, name, dosage string }{
 		{"m1", "Vancomycin", q8h},
 		{"m2", "Ceftriaxone", `{"timing":{"repeat":{"frequency":1,"period":24,"periodUnit":"h","boundsPeriod":{"start":"2025-06-12T18:00:00-04:00"}}},"doseAndRate":[{"doseQuantity":{"value":1,"unit":"g"}}]}`},

@@ -104,15 +104,6 @@ type reference struct {
 	Display   string `json:"display"`
 }
 
-// key returns "Type/id" for a literal reference, or "".
-func (r *reference) key() string {
-	typ, id := splitRef(r.Reference)
-	if typ == "" || id == "" {
-		return ""
-	}
-	return typ + "/" + id
-}
-
 // id returns the logical id the reference points at, if it is of type typ
 // (or a urn:uuid: reference, whose type is unknown).
 func (r *reference) id(typ string) string {

@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/rand"
 	"fmt"
-	"sync"
 	"testing"
 	"time"
 
@@ -67,13 +66,6 @@ var hospitalNow = time.Date(2026, 11, 27, 10, 30, 0, 0, time.UTC)
 
 func newService(db *sqlite.DB, now time.Time) *chart.Service {
 	return &chart.Service{Store: db, Sources: db, Now: func() time.Time { return now }, StaleAfter: time.Hour, Location: time.UTC}
-}
-
-// sharedHospital is one demo hospital in one store, for read-only tests.
-var shared struct {
-	once sync.Once
-	db   *sqlite.DB
-	n    int
 }
 
 func demoOptions(patients int) simulate.Options {

@@ -16,7 +16,7 @@ func TestCodecRoundTrip(t *testing.T) {
 		bytes.Repeat([]byte(`{"x":"y"},`), 10000),
 	} {
 		enc := c.encode(nil, body)
-		if enc[0] != codecZstdDict {
+		if enc[0] != codecS2Dict {
 			t.Fatalf("codec byte %d", enc[0])
 		}
 		got, err := c.decode(enc)
@@ -27,7 +27,7 @@ func TestCodecRoundTrip(t *testing.T) {
 	if got, err := c.decode(append([]byte{codecRaw}, `{"a":1}`...)); err != nil || string(got) != `{"a":1}` {
 		t.Fatalf("raw: %q %v", got, err)
 	}
-	for _, bad := range [][]byte{nil, {9, 1, 2}, {codecZstdDict, 1, 2, 3}} {
+	for _, bad := range [][]byte{nil, {9, 1, 2}, {codecS2Dict, 0xff, 0xff}} {
 		if _, err := c.decode(bad); err == nil {
 			t.Errorf("decode(%v) succeeded", bad)
 		}

@@ -1,6 +1,6 @@
 //go:build ignore
 
-// gen writes fhir-v1.dict, the zstd dictionary of stored resource bodies:
+// gen writes fhir-v1.dict, the compression dictionary of stored resource bodies:
 // three resources of each type from the synthetic demo hospital (seed 99 at
 // a fixed time). Stored bodies name the dictionary they were compressed
 // with, so a dictionary, once released, must never change: make a new
