@@ -105,7 +105,7 @@ func putOne(tx *wtx, e encoded, now time.Time) (lifeboat.PutOutcome, error) {
 	// Most writes are of new resources: try the insert first.
 	if err := tx.exec(`INSERT INTO resources(type, id, version, source_version, last_updated, received, source_kind, source_name, source_ref, deleted,
 		patient, encounter, status, category, code, date, birthdate, hash, body) VALUES(?,?,1,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)
-		ON CONFLICT(type, id) DO NOTHING`, append([]any{r.Type, r.ID}, args...)...); err != nil {
+		ON CONFLICT(id, type) DO NOTHING`, append([]any{r.Type, r.ID}, args...)...); err != nil {
 		return 0, err
 	}
 	if tx.changes() == 1 {

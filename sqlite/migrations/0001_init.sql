@@ -21,8 +21,8 @@ CREATE TABLE resources (
 	hash           BLOB    NOT NULL, -- digest of the JSON, to detect unchanged input
 	body           BLOB    NOT NULL  -- codec byte + encoded JSON
 );
-CREATE UNIQUE INDEX resources_type_id ON resources(type, id);
-CREATE INDEX resources_id ON resources(id);
+-- (id, type) serves look-ups by type and id, and by id alone (ResolveID).
+CREATE UNIQUE INDEX resources_id_type ON resources(id, type);
 CREATE INDEX resources_patient ON resources(patient, type, date) WHERE patient IS NOT NULL;
 CREATE INDEX resources_type_status ON resources(type, status, date);
 
