@@ -47,10 +47,13 @@ func (s *Service) Chart(ctx context.Context, patientID string) (*lifeboat.Chart,
 			adminSince = limit
 		}
 	}
+	// The newest observations (the chart shows the latest of each and a
+	// short trend), and the code status on its own, however old.
 	obs := lifeboat.ResourceFilter{Type: "Observation", Patient: id, Limit: obsLimitOutpatient}
 	if !admitted.IsZero() {
-		obs = lifeboat.ResourceFilter{Type: "Observation", Patient: id, Since: obsSince(now, admitted)}
+		obs.Since = obsSince(now, admitted)
 	}
+	codeStatus := lifeboat.ResourceFilter{Type: "Observation", Patient: id, Code: "http://loinc.org|" + loincCodeStatus, Limit: 5}
 
 	rs := append([]*lifeboat.Resource{p}, encs...)
 	var mu sync.Mutex
@@ -76,6 +79,7 @@ func (s *Service) Chart(ctx context.Context, patientID string) (*lifeboat.Chart,
 	query(lifeboat.ResourceFilter{Type: "MedicationRequest", Patient: id, Status: []string{"active"}})
 	query(lifeboat.ResourceFilter{Type: "MedicationAdministration", Patient: id, Since: adminSince})
 	query(obs)
+	load("code status", func() ([]*lifeboat.Resource, error) { return s.Store.Resources(ctx, codeStatus) })
 	query(lifeboat.ResourceFilter{Type: "DocumentReference", Patient: id, Limit: maxNotes + 5})
 	var fresh lifeboat.Freshness
 	g.Go(func() (err error) {
@@ -85,6 +89,7 @@ func (s *Service) Chart(ctx context.Context, patientID string) (*lifeboat.Chart,
 	if err := g.Wait(); err != nil {
 		return nil, err
 	}
+	rs = distinct(rs)
 
 	dir := s.directory()
 	c, missing := buildChart(now, dir, rs)
@@ -126,6 +131,21 @@ func admittedAt(encs []*lifeboat.Resource) time.Time {
 		}
 	}
 	return t
+}
+
+// distinct drops repeated resources (the same type and id), keeping the first.
+func distinct(rs []*lifeboat.Resource) []*lifeboat.Resource {
+	type key struct{ typ, id string }
+	seen := make(map[key]bool, len(rs))
+	out := rs[:0]
+	for _, r := range rs {
+		k := key{r.Type, r.ID}
+		if !seen[k] {
+			seen[k] = true
+			out = append(out, r)
+		}
+	}
+	return out
 }
 
 // mergeByID appends the resources of b not already in a.

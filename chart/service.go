@@ -21,8 +21,8 @@ const cacheTTL = 2 * time.Minute
 // Store query bounds for a chart.
 const (
 	obsBeforeAdmission = 24 * time.Hour      // observations read from this long before admission
-	obsMaxAge          = 90 * 24 * time.Hour // and never older than this
-	obsLimitOutpatient = 300                 // the newest observations of a patient not admitted
+	obsWindow          = 72 * time.Hour      // and never older than this for an admitted patient
+	obsLimitOutpatient = 300                 // the newest observations read for a chart
 	adminMaxAge        = 14 * 24 * time.Hour // administrations read back to admission, at most this far
 )
 
@@ -255,12 +255,12 @@ func (s *Service) censusResources(ctx context.Context, now time.Time, a Admissio
 }
 
 // obsSince is how far back observations are read for an admitted patient:
-// from a day before admission (for the code status and admission labs),
-// at most obsMaxAge.
+// from a day before admission, at most obsWindow (the chart shows the latest
+// value of each and a short trend; the code status is read on its own).
 func obsSince(now, admitted time.Time) time.Time {
 	since := admitted.Add(-obsBeforeAdmission)
-	if admitted.IsZero() || since.Before(now.Add(-obsMaxAge)) {
-		since = now.Add(-obsMaxAge)
+	if admitted.IsZero() || since.Before(now.Add(-obsWindow)) {
+		since = now.Add(-obsWindow)
 	}
 	return since
 }

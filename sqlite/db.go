@@ -40,6 +40,7 @@ type DB struct {
 	read   *sql.DB
 	w      *writer
 	codec  *codec
+	stmts  stmtCache
 	Now    func() time.Time // clock; defaults to time.Now
 	cancel context.CancelFunc
 }
@@ -112,6 +113,7 @@ func Open(ctx context.Context, dir string, key []byte) (*DB, error) {
 func (db *DB) Close() error {
 	werr := db.w.close()
 	db.cancel()
+	db.closeStmts()
 	rerr := db.read.Close()
 	return errors.Join(werr, rerr)
 }

@@ -41,7 +41,11 @@ func (db *DB) scanResources(rows *sql.Rows) ([]*lifeboat.Resource, error) {
 }
 
 func (db *DB) queryResources(ctx context.Context, query string, args ...any) ([]*lifeboat.Resource, error) {
-	rows, err := db.read.QueryContext(ctx, query, args...)
+	stmt, err := db.prepared(ctx, query)
+	if err != nil {
+		return nil, err
+	}
+	rows, err := stmt.QueryContext(ctx, args...)
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: query resources: %w", err)
 	}
@@ -63,6 +67,12 @@ func (db *DB) Resource(ctx context.Context, typ, id string) (*lifeboat.Resource,
 
 // Resources returns current resources matching f, newest Index.Date first.
 func (db *DB) Resources(ctx context.Context, f lifeboat.ResourceFilter) ([]*lifeboat.Resource, error) {
+	q, args := resourcesQuery(f)
+	return db.queryResources(ctx, q, args...)
+}
+
+// resourcesQuery builds the query of Resources.
+func resourcesQuery(f lifeboat.ResourceFilter) (string, []any) {
 	var (
 		where = []string{"type=?", "deleted=0"}
 		args  = []any{f.Type}
@@ -72,7 +82,13 @@ func (db *DB) Resources(ctx context.Context, f lifeboat.ResourceFilter) ([]*life
 		args = append(args, f.Patient)
 	}
 	if len(f.Status) > 0 {
-		where = append(where, "status IN (?"+strings.Repeat(",?", len(f.Status)-1)+")")
+		// With a patient, its index is far more selective than the status
+		// index: the unary + keeps the planner from choosing the latter.
+		col := "status"
+		if f.Patient != "" {
+			col = "+status"
+		}
+		where = append(where, col+" IN (?"+strings.Repeat(",?", len(f.Status)-1)+")")
 		for _, s := range f.Status {
 			args = append(args, s)
 		}
@@ -89,7 +105,7 @@ func (db *DB) Resources(ctx context.Context, f lifeboat.ResourceFilter) ([]*life
 	if f.Limit > 0 {
 		q += fmt.Sprintf(" LIMIT %d", f.Limit)
 	}
-	return db.queryResources(ctx, q, args...)
+	return q, args
 }
 
 // PatientResources returns all current resources about a patient of the
