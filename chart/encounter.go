@@ -110,14 +110,17 @@ func (e *encounter) onCensus() bool {
 	return e.Status == "in-progress" && censusClasses[e.Class] && e.HasActive
 }
 
-// decodeEncounters decodes the Encounters of rs, newest start first.
+// decodeEncounters decodes the Encounters of rs, newest start first. The
+// census decodes every in-progress encounter on every page, so decoded
+// encounters are cached by content (see encounterCache); callers must not
+// change them.
 func decodeEncounters(loc *time.Location, rs []*lifeboat.Resource) []*encounter {
 	var out []*encounter
 	for _, r := range rs {
 		if r.Type != "Encounter" {
 			continue
 		}
-		if e, ok := decodeEncounter(r, loc); ok {
+		if e, ok := encounters.decode(r, loc); ok {
 			out = append(out, e)
 		}
 	}

@@ -222,6 +222,24 @@ func TestImportServeSearch(t *testing.T) {
 			t.Errorf("search %q: status %d, %d results", q, code, len(links(patientLink, body)))
 		}
 	}
+	for _, path := range []string{"/metrics", "/healthz"} {
+		code, body := newClient(t, base).get(path)
+		if code != http.StatusOK {
+			t.Errorf("%s: status %d", path, code)
+		}
+		for _, phi := range []string{fixtureFamily, fixtureGiven, fixtureMRN, fixtureBirthDate} {
+			if strings.Contains(body, phi) {
+				t.Errorf("%s shows PHI", path)
+			}
+		}
+		if path == "/metrics" {
+			for _, want := range []string{`lifeboat_store_resources{type="Patient"} 2`, `lifeboat_source_resources_received_total{kind="file"}`, "lifeboat_store_rejects 0", "lifeboat_http_requests_total"} {
+				if !strings.Contains(body, want) {
+					t.Errorf("/metrics lacks %s", want)
+				}
+			}
+		}
+	}
 	assertNoPlaintext(t, dir, fixtureFamily, fixtureGiven, fixtureMRN)
 }
 

@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net"
 	"os"
+	"sync"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -147,47 +148,75 @@ func newLogger(w io.Writer, level string) *slog.Logger {
 	return slog.New(slog.NewJSONHandler(w, &slog.HandlerOptions{Level: l}))
 }
 
-// registerStoreMetrics exposes store-wide gauges: resources by type and
-// rejects kept. Types are FHIR resource type names, never PHI.
+// registerStoreMetrics exposes store-wide gauges: resources by type,
+// rejects kept, and what each kind of source delivered and when. Labels are
+// FHIR type names and source kinds, never PHI. Counting walks an index, so
+// a scrape reuses figures up to storeMetricsTTL old.
 func registerStoreMetrics(reg prometheus.Registerer, db *sqlite.DB) {
 	reg.MustRegister(&storeCollector{db: db,
 		resources: prometheus.NewDesc("lifeboat_store_resources", "Current resources in the store by FHIR type.", []string{"type"}, nil),
 		rejects:   prometheus.NewDesc("lifeboat_store_rejects", "Rejected inputs kept for inspection.", nil, nil),
-		lastData:  prometheus.NewDesc("lifeboat_source_last_received_timestamp_seconds", "When each data source last delivered.", []string{"kind"}, nil),
+		received:  prometheus.NewDesc("lifeboat_source_resources_received_total", "Resources created or updated from each kind of source.", []string{"kind"}, nil),
+		lastData:  prometheus.NewDesc("lifeboat_source_last_received_timestamp_seconds", "When each kind of source last delivered.", []string{"kind"}, nil),
 	})
 }
 
+// storeMetricsTTL is how long store figures are reused between scrapes.
+const storeMetricsTTL = 15 * time.Second
+
 type storeCollector struct {
-	db                           *sqlite.DB
-	resources, rejects, lastData *prometheus.Desc
+	db                                     *sqlite.DB
+	resources, rejects, received, lastData *prometheus.Desc
+
+	mu      sync.Mutex
+	at      time.Time
+	metrics []prometheus.Metric
 }
 
 func (c *storeCollector) Describe(ch chan<- *prometheus.Desc) {
 	ch <- c.resources
 	ch <- c.rejects
+	ch <- c.received
 	ch <- c.lastData
 }
 
 func (c *storeCollector) Collect(ch chan<- prometheus.Metric) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if time.Since(c.at) > storeMetricsTTL {
+		c.metrics = c.gather()
+		c.at = time.Now()
+	}
+	for _, m := range c.metrics {
+		ch <- m
+	}
+}
+
+func (c *storeCollector) gather() []prometheus.Metric {
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
+	var out []prometheus.Metric
 	if counts, err := c.db.CountResources(ctx); err == nil {
 		for t, n := range counts {
-			ch <- prometheus.MustNewConstMetric(c.resources, prometheus.GaugeValue, float64(n), t)
+			out = append(out, prometheus.MustNewConstMetric(c.resources, prometheus.GaugeValue, float64(n), t))
 		}
 	}
 	if n, err := c.db.CountRejects(ctx); err == nil {
-		ch <- prometheus.MustNewConstMetric(c.rejects, prometheus.GaugeValue, float64(n))
+		out = append(out, prometheus.MustNewConstMetric(c.rejects, prometheus.GaugeValue, float64(n)))
 	}
 	if srcs, err := c.db.Sources(ctx); err == nil {
 		latest := map[string]time.Time{}
+		total := map[string]int64{}
 		for _, s := range srcs {
+			total[s.Kind] += s.Resources
 			if s.LastReceived.After(latest[s.Kind]) {
 				latest[s.Kind] = s.LastReceived
 			}
 		}
 		for k, t := range latest {
-			ch <- prometheus.MustNewConstMetric(c.lastData, prometheus.GaugeValue, float64(t.Unix()), k)
+			out = append(out, prometheus.MustNewConstMetric(c.lastData, prometheus.GaugeValue, float64(t.Unix()), k),
+				prometheus.MustNewConstMetric(c.received, prometheus.CounterValue, float64(total[k]), k))
 		}
 	}
+	return out
 }
