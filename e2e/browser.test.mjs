@@ -103,7 +103,14 @@ test('census, unit, chart and print view', async () => {
   await page.emulateMedia({ media: 'print' });
   await page.screenshot({ path: join(out, '4-chart-print-media.png'), fullPage: true });
   await page.emulateMedia({ media: 'screen' });
-  await page.pdf({ path: join(out, '5-chart-print.pdf'), format: 'Letter' });
+
+  await Promise.all([page.waitForLoadState('load'), page.click(`a[href="${patients[0]}/print"]`)]);
+  assert.match(page.url(), /\/print$/, 'the chart links its print view');
+  const printed = await page.textContent('body');
+  assert.match(printed, /MRN/, 'the print view identifies the patient');
+  assert.match(printed, /data as of/i, 'the print view says how fresh its data is');
+  await page.screenshot({ path: join(out, '5-print-view.png'), fullPage: true });
+  await page.pdf({ path: join(out, '5-print-view.pdf'), format: 'Letter' });
 
   const phone = await browser.newPage({ viewport: { width: 390, height: 844 }, isMobile: true });
   await login(phone);

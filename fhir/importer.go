@@ -311,6 +311,9 @@ func (im *Importer) write(ctx context.Context, results <-chan result, st *Stats)
 		case r.superseded:
 			st.Superseded++
 		}
+		if r.rej != nil && len(st.Problems) < MaxProblems {
+			st.Problems = append(st.Problems, Problem{Where: r.rej.Source.Ref, Reason: r.rej.Reason})
+		}
 		if r.rej != nil && im.Rejects != nil {
 			if err := im.Rejects.AddReject(ctx, r.rej); err != nil {
 				return fmt.Errorf("import: add reject: %w", err)

@@ -21,6 +21,18 @@ type Stats struct {
 	Files      int                   // input files found
 	FileErrors int                   // files that could not be opened or read to the end
 	Elapsed    time.Duration
+	Problems   []Problem // the first MaxProblems rejects and file errors, for the operator
+}
+
+// MaxProblems bounds Stats.Problems.
+const MaxProblems = 20
+
+// Problem says where an input was rejected and why. Where names the file
+// and the line or entry; it is for the operator's terminal, not for logs
+// (file names can contain patient names).
+type Problem struct {
+	Where  string
+	Reason string
 }
 
 // TypeStats counts the store outcomes for one resource type.
@@ -86,6 +98,12 @@ func (s *Stats) Print(w io.Writer) error {
 	rate := 0.0
 	if s.Elapsed > 0 {
 		rate = float64(s.Read) / s.Elapsed.Seconds()
+	}
+	for _, p := range s.Problems {
+		fmt.Fprintf(w, "rejected: %s: %s\n", p.Where, p.Reason)
+	}
+	if n := s.Rejected + s.FileErrors; n > len(s.Problems) {
+		fmt.Fprintf(w, "rejected: %d more; an admin sees them all under /admin/rejects\n", n-len(s.Problems))
 	}
 	_, err := fmt.Fprintf(w, "read %d entries from %d files in %s (%.0f/s): %d rejected, %d skipped, %d superseded by later entries, %d unresolved references, %d file errors\n",
 		s.Read, s.Files, s.Elapsed.Round(time.Millisecond), rate, s.Rejected, s.Skipped, s.Superseded, s.Unresolved, s.FileErrors)

@@ -7,6 +7,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/lifeboat-health/lifeboat/sqlite"
 )
 
 // runCLI runs a lifeboat command in-process and returns its standard output.
@@ -100,5 +102,42 @@ func TestUserAddAndToken(t *testing.T) {
 	}
 	if _, err := runCLI(t, "", nil, append([]string{"token"}, append(base, "nobody")...)...); err == nil {
 		t.Error("a token for an unknown user was issued")
+	}
+}
+
+// TestImportRejects imports a file with bad lines: each is reported with its
+// file, line and reason, kept for an admin, and the good lines are stored.
+func TestImportRejects(t *testing.T) {
+	dir, keyFile := newStoreDir(t)
+	src := filepath.Join(t.TempDir(), "Patient.ndjson")
+	os.WriteFile(src, []byte(`{"resourceType":"Patient","id":"ok1"}
+{bad json
+{"resourceType":"Frobnicator","id":"x"}
+{"resourceType":"Patient","id":"p2","birthDate":"1990-13-45"}
+`), 0o600)
+	out, err := runCLI(t, "", nil, "import", "--data", dir, "--key-file", keyFile, src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"Patient.ndjson line 2: invalid JSON", "line 3: resourceType: not a FHIR R4 resource type", "line 4: Patient.birthDate: not a valid date", "3 rejected"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("import output lacks %q:\n%s", want, out)
+		}
+	}
+	key, _ := readKey(keyFile)
+	db, err := sqlite.Open(context.Background(), dir, key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	rejects, err := db.Rejects(context.Background(), 10)
+	if err != nil || len(rejects) != 3 {
+		t.Fatalf("%d rejects kept, %v", len(rejects), err)
+	}
+	if string(rejects[0].Raw) != `{"resourceType":"Patient","id":"p2","birthDate":"1990-13-45"}` {
+		t.Errorf("the rejected input is not kept as received: %q", rejects[0].Raw)
+	}
+	if counts, _ := db.CountResources(context.Background()); counts["Patient"] != 1 {
+		t.Errorf("stored %v", counts)
 	}
 }
