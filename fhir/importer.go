@@ -26,9 +26,18 @@ type Importer struct {
 	Store     lifeboat.ResourceStore
 	Rejects   lifeboat.RejectStore // may be nil: rejects are then only counted
 	Now       func() time.Time     // receive time; time.Now if nil
-	BatchSize int                  // resources per PutResources call; 1000 if 0
+	BatchSize int                  // resources per PutResources call; DefaultBatchSize if 0
 	Workers   int                  // parallel workers; GOMAXPROCS if 0
 }
+
+// Batches: big transactions amortise each commit's fsync and let the store
+// compress a batch on every core; the byte bound keeps memory flat whatever
+// the resources' size. 8,000 resources made NDJSON import 25% faster than
+// 1,000 (docs/PERFORMANCE.md).
+const (
+	DefaultBatchSize = 8000
+	MaxBatchBytes    = 32 << 20
+)
 
 // job is one entry to process, a file error, or a barrier between groups.
 type job struct {
@@ -268,8 +277,9 @@ func (im *Importer) process(ctx context.Context, rs *resolver, j *job) result {
 func (im *Importer) write(ctx context.Context, results <-chan result, st *Stats) error {
 	size := im.BatchSize
 	if size <= 0 {
-		size = 1000
+		size = DefaultBatchSize
 	}
+	batchBytes := 0
 	batch := make([]*lifeboat.Resource, 0, size)
 	flush := func() error {
 		if len(batch) == 0 {
@@ -287,6 +297,7 @@ func (im *Importer) write(ctx context.Context, results <-chan result, st *Stats)
 		}
 		clear(batch)
 		batch = batch[:0]
+		batchBytes = 0
 		return nil
 	}
 	handle := func(r *result) error {
@@ -322,7 +333,8 @@ func (im *Importer) write(ctx context.Context, results <-chan result, st *Stats)
 		if r.res != nil {
 			st.Unresolved += r.unresolved
 			batch = append(batch, r.res)
-			if len(batch) == size {
+			batchBytes += len(r.res.JSON)
+			if len(batch) == size || batchBytes >= MaxBatchBytes {
 				return flush()
 			}
 		}

@@ -59,7 +59,7 @@ func BenchmarkImportNDJSON(b *testing.B) {
 		db, _ := openStore(b)
 		b.StartTimer()
 		start := time.Now()
-		st, err := (&fhir.Importer{Store: db, Rejects: db}).Import(context.Background(), []string{src})
+		st, err := (&fhir.Importer{Store: db, Rejects: db, BatchSize: benchBatch()}).Import(context.Background(), []string{src})
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -73,6 +73,12 @@ func BenchmarkImportNDJSON(b *testing.B) {
 		b.StartTimer()
 	}
 	b.ReportMetric(float64(total)/elapsed.Seconds(), "resources/s")
+}
+
+// benchBatch is the import batch size: LIFEBOAT_BENCH_BATCH, or the default.
+func benchBatch() int {
+	n, _ := strconv.Atoi(os.Getenv("LIFEBOAT_BENCH_BATCH"))
+	return n
 }
 
 // chartStore is a store holding the demo hospital with benchPatients()

@@ -17,7 +17,7 @@ func runBench(ctx context.Context, env *environment, args []string) error {
 		return lifeboat.Errorf(lifeboat.EINVALID, "unknown or missing benchmark (try 'bench import PATH')")
 	}
 	fs := newFlagSet(env, "bench import", "bench import [--batch N] PATH...")
-	batch := fs.Int("batch", 1000, "resources per transaction")
+	batch := fs.Int("batch", fhir.DefaultBatchSize, "resources per transaction")
 	if err := fs.Parse(args[1:]); err != nil {
 		return err
 	}

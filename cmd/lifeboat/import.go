@@ -12,7 +12,7 @@ func runImport(ctx context.Context, env *environment, args []string) error {
 	fs := newFlagSet(env, "import", "import --data DIR PATH...")
 	var sf storeFlags
 	sf.register(fs)
-	batch := fs.Int("batch", 1000, "resources per transaction")
+	batch := fs.Int("batch", fhir.DefaultBatchSize, "resources per transaction")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
