@@ -258,6 +258,12 @@ func TestNoPlaintextOnDisk(t *testing.T) {
 	}
 	db.AddAudit(ctx, &lifeboat.AuditEvent{User: "nurse", Action: lifeboat.AuditSearch, Query: "Zebulonfamily"})
 	db.AddReject(ctx, &lifeboat.Reject{Reason: "bad", Raw: []byte(`{"name":"Zebulonfamily"}`)})
+	if _, err := db.AcceptMessage(ctx, &lifeboat.Message{Feed: "LAB^GH", ControlID: "1", Raw: hl7("1")}, nil); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.RejectMessage(ctx, &lifeboat.Message{Feed: "LAB^GH", ControlID: "2", Raw: hl7("2")}); err != nil {
+		t.Fatal(err)
+	}
 	checkDir := func(stage string) {
 		t.Helper()
 		filepath.Walk(dir, func(path string, info os.FileInfo, err error) error {

@@ -28,45 +28,53 @@ func (db *DB) PutResources(ctx context.Context, rs []*lifeboat.Resource) ([]life
 	}
 	now := db.now()
 	encs := db.encodeAll(rs)
-	out := make([]lifeboat.PutOutcome, len(rs))
-	err := db.w.do(ctx, func(tx *wtx) error {
-		type delivery struct {
-			n    int64
-			last time.Time
-		}
-		sources := map[lifeboat.Source]*delivery{}
-		for i, e := range encs {
-			o, err := putOne(tx, e, now)
-			if err != nil {
-				return err
-			}
-			out[i] = o
-			// Every delivery counts for freshness, changed or not: the
-			// source was alive and its data is current as of then.
-			key := lifeboat.Source{Kind: e.r.Source.Kind, Name: e.r.Source.Name}
-			d := sources[key]
-			if d == nil {
-				d = &delivery{}
-				sources[key] = d
-			}
-			if o == lifeboat.Created || o == lifeboat.Updated {
-				d.n++
-			}
-			if rcv := receivedAt(e.r, now); rcv.After(d.last) {
-				d.last = rcv
-			}
-		}
-		for src, d := range sources {
-			if err := tx.exec(`INSERT INTO sources(kind, name, last_received, resources) VALUES(?,?,?,?)
-				ON CONFLICT(kind, name) DO UPDATE SET last_received=max(last_received, excluded.last_received), resources=resources+excluded.resources`,
-				src.Kind, src.Name, millis(d.last), d.n); err != nil {
-				return err
-			}
-		}
-		return nil
+	var out []lifeboat.PutOutcome
+	err := db.w.do(ctx, func(tx *wtx) (err error) {
+		out, err = putAll(tx, encs, now)
+		return err
 	}, false)
 	if err != nil {
 		return nil, err
+	}
+	return out, nil
+}
+
+// putAll writes encoded resources in the current transaction and records
+// the deliveries of their sources.
+func putAll(tx *wtx, encs []encoded, now time.Time) ([]lifeboat.PutOutcome, error) {
+	type delivery struct {
+		n    int64
+		last time.Time
+	}
+	out := make([]lifeboat.PutOutcome, len(encs))
+	sources := map[lifeboat.Source]*delivery{}
+	for i, e := range encs {
+		o, err := putOne(tx, e, now)
+		if err != nil {
+			return nil, err
+		}
+		out[i] = o
+		// Every delivery counts for freshness, changed or not: the source
+		// was alive and its data is current as of then.
+		key := lifeboat.Source{Kind: e.r.Source.Kind, Name: e.r.Source.Name}
+		d := sources[key]
+		if d == nil {
+			d = &delivery{}
+			sources[key] = d
+		}
+		if o == lifeboat.Created || o == lifeboat.Updated {
+			d.n++
+		}
+		if rcv := receivedAt(e.r, now); rcv.After(d.last) {
+			d.last = rcv
+		}
+	}
+	for src, d := range sources {
+		if err := tx.exec(`INSERT INTO sources(kind, name, last_received, resources) VALUES(?,?,?,?)
+			ON CONFLICT(kind, name) DO UPDATE SET last_received=max(last_received, excluded.last_received), resources=resources+excluded.resources`,
+			src.Kind, src.Name, millis(d.last), d.n); err != nil {
+			return nil, err
+		}
 	}
 	return out, nil
 }

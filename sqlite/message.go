@@ -1,0 +1,155 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+
+	"github.com/lifeboat-health/lifeboat"
+)
+
+// AcceptMessage records m and writes rs in one transaction, so that when it
+// returns the message and everything mapped from it are durable together
+// (an acknowledgement may then be sent). A message whose feed and control
+// id were applied before changes nothing and reports duplicate.
+func (db *DB) AcceptMessage(ctx context.Context, m *lifeboat.Message, rs []*lifeboat.Resource) (bool, error) {
+	now := db.now()
+	if m.Received.IsZero() {
+		m.Received = now
+	}
+	m.Status = lifeboat.MessageApplied
+	m.Resources = len(rs)
+	raw := db.codec.encode(nil, m.Raw)
+	encs := db.encodeAll(rs)
+	duplicate := false
+	err := db.w.do(ctx, func(tx *wtx) error {
+		if err := tx.exec(`INSERT INTO messages(received, feed, control_id, type, remote, status, resources, raw) VALUES(?,?,?,?,?,?,?,?)
+			ON CONFLICT(feed, control_id) WHERE status = 'applied' DO NOTHING`,
+			millis(m.Received), m.Feed, m.ControlID, m.Type, m.Remote, m.Status, m.Resources, raw); err != nil {
+			return err
+		}
+		if tx.changes() == 0 {
+			duplicate = true
+			return feedSeen(tx, m, false)
+		}
+		m.ID = tx.lastInsertID()
+		if _, err := putAll(tx, encs, now); err != nil {
+			return err
+		}
+		return feedSeen(tx, m, false)
+	}, false)
+	return duplicate, err
+}
+
+// RejectMessage keeps a message that could not be parsed or mapped as a
+// dead letter.
+func (db *DB) RejectMessage(ctx context.Context, m *lifeboat.Message) error {
+	if m.Received.IsZero() {
+		m.Received = db.now()
+	}
+	m.Status = lifeboat.MessageRejected
+	raw := db.codec.encode(nil, m.Raw)
+	return db.w.do(ctx, func(tx *wtx) error {
+		if err := tx.exec(`INSERT INTO messages(received, feed, control_id, type, remote, status, error, raw) VALUES(?,?,?,?,?,?,?,?)`,
+			millis(m.Received), m.Feed, m.ControlID, m.Type, m.Remote, m.Status, m.Error, raw); err != nil {
+			return err
+		}
+		m.ID = tx.lastInsertID()
+		return feedSeen(tx, m, true)
+	}, false)
+}
+
+// feedSeen records a message in its feed's health.
+func feedSeen(tx *wtx, m *lifeboat.Message, rejected bool) error {
+	var rej, lastErr int64
+	if rejected {
+		rej, lastErr = 1, millis(m.Received)
+	}
+	return tx.exec(`INSERT INTO feeds(feed, last_message, messages, rejected, last_error) VALUES(?,?,1,?,?)
+		ON CONFLICT(feed) DO UPDATE SET last_message=max(last_message, excluded.last_message), messages=messages+1,
+		rejected=rejected+excluded.rejected, last_error=max(last_error, excluded.last_error)`,
+		m.Feed, millis(m.Received), rej, lastErr)
+}
+
+// MarkReplayed records that a dead letter was replayed successfully.
+func (db *DB) MarkReplayed(ctx context.Context, id int64) error {
+	return db.w.do(ctx, func(tx *wtx) error {
+		if err := tx.exec(`UPDATE messages SET replayed=1 WHERE id=? AND status='rejected'`, id); err != nil {
+			return err
+		}
+		if tx.changes() == 0 {
+			return lifeboat.Errorf(lifeboat.ENOTFOUND, "no such dead letter")
+		}
+		return nil
+	}, false)
+}
+
+const messageColumns = `id, received, feed, control_id, type, remote, status, error, resources, raw`
+
+func (db *DB) scanMessage(row interface{ Scan(...any) error }) (*lifeboat.Message, error) {
+	var m lifeboat.Message
+	var received int64
+	var raw []byte
+	if err := row.Scan(&m.ID, &received, &m.Feed, &m.ControlID, &m.Type, &m.Remote, &m.Status, &m.Error, &m.Resources, &raw); err != nil {
+		if errors.Is(err, sql.ErrNoRows) {
+			return nil, lifeboat.Errorf(lifeboat.ENOTFOUND, "no such message")
+		}
+		return nil, fmt.Errorf("sqlite: read message: %w", err)
+	}
+	m.Received = fromMillis(received)
+	body, err := db.codec.decode(raw)
+	if err != nil {
+		return nil, err
+	}
+	m.Raw = body
+	return &m, nil
+}
+
+// Message returns one kept message.
+func (db *DB) Message(ctx context.Context, id int64) (*lifeboat.Message, error) {
+	return db.scanMessage(db.read.QueryRowContext(ctx, `SELECT `+messageColumns+` FROM messages WHERE id=?`, id))
+}
+
+// DeadLetters returns the rejected messages not yet replayed, newest first.
+func (db *DB) DeadLetters(ctx context.Context, limit int) ([]*lifeboat.Message, error) {
+	if limit <= 0 {
+		limit = 500
+	}
+	rows, err := db.read.QueryContext(ctx, `SELECT `+messageColumns+` FROM messages WHERE status='rejected' AND replayed=0 ORDER BY id DESC LIMIT ?`, limit)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: dead letters: %w", err)
+	}
+	defer rows.Close()
+	var out []*lifeboat.Message
+	for rows.Next() {
+		m, err := db.scanMessage(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, m)
+	}
+	return out, rows.Err()
+}
+
+// Feeds returns the health of every feed, most recently heard first.
+func (db *DB) Feeds(ctx context.Context) ([]lifeboat.FeedStatus, error) {
+	rows, err := db.read.QueryContext(ctx, `SELECT feed, last_message, messages, rejected, last_error FROM feeds ORDER BY last_message DESC`)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: feeds: %w", err)
+	}
+	defer rows.Close()
+	var out []lifeboat.FeedStatus
+	for rows.Next() {
+		var f lifeboat.FeedStatus
+		var last, lastErr int64
+		if err := rows.Scan(&f.Feed, &last, &f.Messages, &f.Rejected, &lastErr); err != nil {
+			return nil, fmt.Errorf("sqlite: feeds: %w", err)
+		}
+		f.LastMessage, f.LastError = fromMillis(last), fromMillis(lastErr)
+		out = append(out, f)
+	}
+	return out, rows.Err()
+}
+
+var _ lifeboat.MessageStore = (*DB)(nil)
