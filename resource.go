@@ -24,6 +24,11 @@ type Resource struct {
 	Source Source
 	// Deleted marks a tombstone (the resource was deleted at its source).
 	Deleted bool
+	// Placeholder marks a stand-in made from partial data (a patient first
+	// seen in a lab result, a bed first seen in a transfer): it is written
+	// only if the store has no version of the resource, and any real
+	// version replaces it.
+	Placeholder bool
 
 	// JSON is the resource as FHIR R4 JSON.
 	JSON []byte

@@ -332,3 +332,35 @@ func TestUsersSessionsTokens(t *testing.T) {
 		t.Fatal(n)
 	}
 }
+
+// TestPlaceholder: a placeholder is written only when nothing is stored, and
+// any real version replaces it, even one older than the placeholder's arrival.
+func TestPlaceholder(t *testing.T) {
+	ctx := context.Background()
+	db := openDB(t, t.TempDir(), newKey(t))
+	defer db.Close()
+	put := func(r *lifeboat.Resource) lifeboat.PutOutcome {
+		t.Helper()
+		out, err := db.PutResources(ctx, []*lifeboat.Resource{r})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return out[0]
+	}
+	ph := patient("p1", "Unknown", "Placeholder", "M1", time.Now(), "")
+	ph.Placeholder = true
+	if o := put(ph); o != lifeboat.Created {
+		t.Fatalf("placeholder into nothing: %v", o)
+	}
+	real := patient("p1", "Quenby", "Ada", "M1", time.Date(2020, 1, 1, 0, 0, 0, 0, time.UTC), "")
+	if o := put(real); o != lifeboat.Updated {
+		t.Fatalf("an old real version over a placeholder: %v", o)
+	}
+	if o := put(ph); o != lifeboat.Unchanged {
+		t.Fatalf("a placeholder over a real version: %v", o)
+	}
+	r, _ := db.Resource(ctx, "Patient", "p1")
+	if !bytes.Contains(r.JSON, []byte("Quenby")) {
+		t.Fatalf("stored %s", r.JSON)
+	}
+}

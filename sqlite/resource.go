@@ -105,6 +105,9 @@ func putOne(tx *wtx, e encoded, now time.Time) (lifeboat.PutOutcome, error) {
 	if lu.IsZero() {
 		lu = received
 	}
+	if r.Placeholder {
+		lu = placeholderTime // older than any real version
+	}
 	x := &r.Index
 	args := []any{r.SourceVersion, millis(lu), millis(received), r.Source.Kind, r.Source.Name, r.Source.Ref, r.Deleted,
 		nullString(x.Patient), nullString(x.Encounter), nullString(x.Status), nullString(x.Category), nullString(x.Code),
@@ -118,6 +121,9 @@ func putOne(tx *wtx, e encoded, now time.Time) (lifeboat.PutOutcome, error) {
 	}
 	if tx.changes() == 1 {
 		return lifeboat.Created, indexTerms(tx, tx.lastInsertID(), r)
+	}
+	if r.Placeholder {
+		return lifeboat.Unchanged, nil
 	}
 
 	s, err := tx.stmt(`SELECT rid, version, last_updated, source_version, hash FROM resources WHERE type=? AND id=?`)
@@ -151,6 +157,10 @@ func putOne(tx *wtx, e encoded, now time.Time) (lifeboat.PutOutcome, error) {
 	}
 	return outcome, indexTerms(tx, rid, r)
 }
+
+// placeholderTime is the lastUpdated of placeholders: 1 ms after the epoch,
+// so that every real version is newer.
+var placeholderTime = time.UnixMilli(1)
 
 // receivedAt is when r was received: its Received, or now if unset.
 func receivedAt(r *lifeboat.Resource, now time.Time) time.Time {
