@@ -15,6 +15,8 @@ const (
 	AuditFHIRRead    = "fhir.read"
 	AuditFHIRSearch  = "fhir.search"
 	AuditPrint       = "chart.print"
+	AuditMessageView = "message.view"   // an admin read a kept feed message
+	AuditReplay      = "message.replay" // an admin replayed a dead letter
 )
 
 // AuditEvent records one access to PHI or one security event. Every chart

@@ -261,12 +261,19 @@ func TestCookieSecureUnderTLS(t *testing.T) {
 
 func TestAdminOnly(t *testing.T) {
 	e := newEnv(t)
+	withMessages(e)
 	nurse, admin := e.session("nurse"), e.session("admin")
 	for _, rt := range e.s.routes() {
 		if rt.Access != accessAdmin {
 			continue
 		}
-		_, path := concrete(rt.Pattern)
+		method, path := concrete(rt.Pattern)
+		if method != "GET" {
+			if resp, _ := e.do(nurse, method, path, url.Values{"csrf": {e.csrf(nurse)}}); resp.StatusCode != http.StatusForbidden {
+				t.Errorf("%s %s as clinician: %d; want 403", method, path, resp.StatusCode)
+			}
+			continue
+		}
 		if resp, body := e.do(nurse, "GET", path, nil); resp.StatusCode != http.StatusForbidden || strings.Contains(body, "Patient.000") {
 			t.Errorf("%s as clinician: %d; want 403", path, resp.StatusCode)
 		}

@@ -90,6 +90,9 @@ func (s *Server) newPage(r *http.Request, title string, data any) *page {
 	return p
 }
 
+// Duration formats a length of time for people ("10 minutes").
+func (p *page) Duration(d time.Duration) string { return humanDuration(d) }
+
 // withFreshness sets the page's freshness line, filling in the age.
 func (p *page) withFreshness(f lifeboat.Freshness) *page {
 	if f.Age == 0 && !f.AsOf.IsZero() {

@@ -56,6 +56,10 @@ func (s *Server) routes() []route {
 		{"GET /admin/rejects/{id}", accessAdmin, s.adminReject},
 		{"GET /admin/rejects/{id}/raw", accessAdmin, s.adminRejectRaw},
 		{"GET /admin/sources", accessAdmin, s.adminSources},
+		{"GET /admin/feeds", accessAdmin, s.adminFeeds},
+		{"GET /admin/dead-letters", accessAdmin, s.adminDeadLetters},
+		{"GET /admin/dead-letters/{id}", accessAdmin, s.adminDeadLetter},
+		{"POST /admin/dead-letters/{id}/replay", accessAdmin, s.adminReplay},
 
 		{"GET /fhir/metadata", accessPublic, s.fhirMetadata},
 		{"GET /fhir/{type}/{id}", accessAPI, s.fhirRead},

@@ -24,6 +24,8 @@ func concrete(pattern string) (method, path string) {
 		path += "Patient/" + patID + "/$everything"
 	case strings.HasPrefix(path, "/admin/rejects/"):
 		path = strings.Replace(path, patID, "7", 1)
+	case strings.HasPrefix(path, "/admin/dead-letters/"):
+		path = strings.Replace(path, patID, "9", 1)
 	case path == "/search":
 		path += "?q=" + patFamily
 	}
@@ -45,6 +47,7 @@ func assertNoPHI(t *testing.T, what, s string) {
 // the patient's name, MRN or birth date.
 func TestRouteWalkWithoutSession(t *testing.T) {
 	e := newEnv(t)
+	withMessages(e) // so that the dead letter pages have PHI to leak
 	forged := strings.Repeat("A", 43)
 	for _, rt := range e.s.routes() {
 		method, path := concrete(rt.Pattern)

@@ -41,6 +41,13 @@ type Server struct {
 	Rejects   lifeboat.RejectStore
 	Sources   lifeboat.SourceStore
 	Resources lifeboat.ResourceStore
+	// Messages keeps inbound feed messages; nil when the server receives no feeds.
+	Messages lifeboat.MessageStore
+	// Replay runs a dead letter through the feed pipeline again; nil hides the button.
+	Replay func(ctx context.Context, id int64) error
+	// FeedSilence is how long each feed ("APP^FACILITY") may stay silent
+	// before it is flagged; "*" sets the default (DefaultFeedSilence if absent).
+	FeedSilence map[string]time.Duration
 
 	// CheckPassword verifies a password against a stored PHC hash; wire it
 	// to password.Verify. If nil, every login fails.

@@ -179,7 +179,9 @@ func TestZeroValueViews(t *testing.T) {
 		"census.html": &lifeboat.Census{}, "unit.html": &lifeboat.UnitCensus{}, "chart.html": &lifeboat.Chart{},
 		"search.html": &searchView{Searched: true}, "login.html": loginView{}, "error.html": errorView{},
 		"admin_audit.html": &auditView{}, "admin_rejects.html": &rejectsView{}, "admin_reject.html": &rejectView{},
-		"admin_sources.html": &sourcesView{},
+		"admin_sources.html": &sourcesView{}, "admin_feeds.html": &feedsView{Enabled: true, Feeds: []feedView{{}}},
+		"admin_dead_letters.html": &deadLettersView{Messages: []*lifeboat.Message{{}}},
+		"admin_dead_letter.html":  &messageView{Message: &lifeboat.Message{}, Segments: []string{""}, CanReplay: true},
 	}
 	for name, tmpl := range e.s.tmpl {
 		if _, ok := zero[name]; !ok {
