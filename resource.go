@@ -48,6 +48,7 @@ type Source struct {
 type Index struct {
 	Patient     string       // id of the Patient this resource is about ("" if none)
 	Encounter   string       // id of the Encounter it belongs to, if any
+	Location    string       // id of the Location it is at: an Encounter's current bed or unit
 	Status      string       // status / clinicalStatus code
 	Category    string       // first category code
 	Code        string       // first code as "system|code"
@@ -84,11 +85,13 @@ func (o PutOutcome) String() string {
 // ResourceFilter selects resources of one type.
 type ResourceFilter struct {
 	Type    string
-	Patient string    // only resources about this patient
-	Status  []string  // only these statuses (any)
-	Code    string    // only this Index.Code ("system|code")
-	Since   time.Time // Index.Date at or after
-	Limit   int       // 0 means no limit
+	Patient string   // only resources about this patient
+	Status  []string // only these statuses (any)
+	Code    string   // only this Index.Code ("system|code")
+	// Locations, if set, keeps resources at one of these Location ids.
+	Locations []string
+	Since     time.Time // Index.Date at or after
+	Limit     int       // 0 means no limit
 }
 
 // PatientQuery searches patients. Fields are combined with AND.

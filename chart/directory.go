@@ -148,6 +148,19 @@ func (d *Directory) snapshot() []*location {
 	return out
 }
 
+// within returns the ids of unitID and every Location under it (rooms,
+// beds), following partOf.
+func (d *Directory) within(unitID string) []string {
+	rv := newResolver(d, nil)
+	var out []string
+	for _, l := range d.snapshot() {
+		if l.ID == unitID || rv.placeOf(l).UnitID == unitID {
+			out = append(out, l.ID)
+		}
+	}
+	return out
+}
+
 // copyNames copies the practitioner and medication names of src into d.
 func (d *Directory) copyNames(src *Directory) {
 	if src == nil || d == src {

@@ -182,6 +182,41 @@ func (s *Service) inProgress(ctx context.Context) ([]*lifeboat.Resource, error) 
 	return encs, nil
 }
 
+// onUnit returns the in-progress encounters at the unit's locations, and
+// every other in-progress encounter of their patients: a patient is placed
+// by their newest encounter, which may be elsewhere.
+func (s *Service) onUnit(ctx context.Context, dir *Directory, unitID string) ([]*lifeboat.Resource, error) {
+	here, err := s.Store.Resources(ctx, lifeboat.ResourceFilter{
+		Type: "Encounter", Status: []string{"in-progress"}, Locations: dir.within(unitID),
+	})
+	if err != nil {
+		return nil, fmt.Errorf("chart: load encounters: %w", err)
+	}
+	out := here
+	seen := map[string]bool{}
+	for _, e := range here {
+		seen[e.ID] = true
+	}
+	for _, e := range here {
+		p := e.Index.Patient
+		if p == "" || seen["patient/"+p] {
+			continue
+		}
+		seen["patient/"+p] = true
+		theirs, err := s.Store.Resources(ctx, lifeboat.ResourceFilter{Type: "Encounter", Patient: p, Status: []string{"in-progress"}})
+		if err != nil {
+			return nil, fmt.Errorf("chart: load encounters: %w", err)
+		}
+		for _, t := range theirs {
+			if !seen[t.ID] {
+				seen[t.ID] = true
+				out = append(out, t)
+			}
+		}
+	}
+	return out, nil
+}
+
 // Unit returns the census of one unit, or ENOTFOUND.
 func (s *Service) Unit(ctx context.Context, id string) (*lifeboat.UnitCensus, error) {
 	now := s.now()
@@ -192,7 +227,7 @@ func (s *Service) Unit(ctx context.Context, id string) (*lifeboat.UnitCensus, er
 	if l := dir.location(id); l == nil || l.Kind != kindUnit {
 		return nil, lifeboat.Errorf(lifeboat.ENOTFOUND, "Unit not found.")
 	}
-	encs, err := s.inProgress(ctx)
+	encs, err := s.onUnit(ctx, dir, id)
 	if err != nil {
 		return nil, err
 	}

@@ -49,6 +49,22 @@ var codeField = map[string]field{
 	"Location":                 fPhysicalType,
 }
 
+// currentLocation returns the id of an Encounter's current location: its
+// last location entry whose status is active or absent (DATA-MODEL.md).
+func currentLocation(raw []byte, v span) string {
+	id := ""
+	elems(raw, v, func(e span) bool {
+		status, _ := stringValue(raw, member(raw, e, "status"))
+		if status == "" || status == "active" {
+			if l := refID(reference(raw, member(raw, e, "location")), "Location"); l != "" {
+				id = l
+			}
+		}
+		return true
+	})
+	return id
+}
+
 // isPerson reports whether a type's "name" is a list of HumanName.
 func isPerson(typ string) bool {
 	return typ == "Patient" || typ == "Practitioner" || typ == "RelatedPerson" || typ == "Person"
@@ -134,6 +150,9 @@ func (p *Parsed) index(raw []byte, sp *[numFields]span) error {
 		}
 	}
 	x.Encounter = refID(enc, "Encounter")
+	if p.Type == "Encounter" {
+		x.Location = currentLocation(raw, sp[fLocation])
+	}
 
 	x.Identifiers = identifiers(raw, sp[fIdentifier])
 	if v := sp[fBirthDate]; v.ok() {

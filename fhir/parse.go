@@ -48,6 +48,7 @@ const (
 	fClass
 	fType
 	fPhysicalType
+	fLocation
 	fIdentifier
 	fName
 	fBirthDate
@@ -70,7 +71,7 @@ const (
 var fieldNames = [numFields]string{
 	"", "resourceType", "id", "meta", "subject", "patient", "beneficiary", "encounter",
 	"context", "status", "clinicalStatus", "category", "code", "medicationCodeableConcept",
-	"vaccineCode", "class", "type", "physicalType", "identifier", "name", "birthDate",
+	"vaccineCode", "class", "type", "physicalType", "location", "identifier", "name", "birthDate",
 	"effectiveDateTime", "effectivePeriod", "effectiveInstant", "occurrenceDateTime",
 	"performedDateTime", "performedPeriod", "authoredOn", "onsetDateTime", "recordedDate",
 	"period", "date", "issued", "created",
@@ -113,6 +114,8 @@ func fieldOf(key []byte) field {
 		return fType
 	case "physicalType":
 		return fPhysicalType
+	case "location":
+		return fLocation
 	case "identifier":
 		return fIdentifier
 	case "name":

@@ -175,6 +175,9 @@ func TestResourcesFilter(t *testing.T) {
 		if i == 3 {
 			rs[i].Index.Code = "http://loinc.org|75320-2"
 		}
+		if i < 3 {
+			rs[i].Index.Location = fmt.Sprintf("bed-%d", i)
+		}
 	}
 	if _, err := db.PutResources(ctx, rs); err != nil {
 		t.Fatal(err)
@@ -189,6 +192,10 @@ func TestResourcesFilter(t *testing.T) {
 	coded, err := db.Resources(ctx, lifeboat.ResourceFilter{Type: "Observation", Code: "http://loinc.org|75320-2"})
 	if err != nil || len(coded) != 1 || coded[0].ID != "o3" {
 		t.Fatalf("by code: %v %v", ids(coded), err)
+	}
+	at, err := db.Resources(ctx, lifeboat.ResourceFilter{Type: "Observation", Locations: []string{"bed-0", "bed-2", "bed-9"}})
+	if err != nil || len(at) != 2 || at[0].ID != "o2" || at[0].Index.Location != "bed-2" {
+		t.Fatalf("by location: %v %v", ids(at), err)
 	}
 	all, err := db.PatientResources(ctx, "p1", "Observation")
 	if err != nil || len(all) != 10 {

@@ -25,6 +25,7 @@ func TestQueryPlans(t *testing.T) {
 		{lifeboat.ResourceFilter{Type: "Observation", Patient: "p", Since: time.Now()}, "resources_patient (patient=? AND type=? AND date>?)"},
 		{lifeboat.ResourceFilter{Type: "Observation", Patient: "p", Code: "s|c", Limit: 5}, "resources_patient (patient=? AND type=?)"},
 		{lifeboat.ResourceFilter{Type: "Encounter", Status: []string{"in-progress"}}, "resources_type_status (type=? AND status=?)"},
+		{lifeboat.ResourceFilter{Type: "Encounter", Status: []string{"in-progress"}, Locations: []string{"b1", "b2"}}, "resources_location (location=? AND type=?)"},
 	} {
 		q, args := resourcesQuery(c.f)
 		rows, err := db.read.Query("EXPLAIN QUERY PLAN "+q, args...)

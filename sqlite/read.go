@@ -10,7 +10,7 @@ import (
 )
 
 const resourceColumns = `type, id, version, source_version, last_updated, received, source_kind, source_name, source_ref, deleted,
-	coalesce(patient,''), coalesce(encounter,''), coalesce(status,''), coalesce(category,''), coalesce(code,''), coalesce(date,0), coalesce(birthdate,''), body`
+	coalesce(patient,''), coalesce(encounter,''), coalesce(location,''), coalesce(status,''), coalesce(category,''), coalesce(code,''), coalesce(date,0), coalesce(birthdate,''), body`
 
 // scanResources reads rows of resourceColumns.
 func (db *DB) scanResources(rows *sql.Rows) ([]*lifeboat.Resource, error) {
@@ -23,7 +23,7 @@ func (db *DB) scanResources(rows *sql.Rows) ([]*lifeboat.Resource, error) {
 			body          []byte
 		)
 		if err := rows.Scan(&r.Type, &r.ID, &r.Version, &r.SourceVersion, &lu, &rcv, &r.Source.Kind, &r.Source.Name, &r.Source.Ref, &r.Deleted,
-			&r.Index.Patient, &r.Index.Encounter, &r.Index.Status, &r.Index.Category, &r.Index.Code, &date, &r.Index.BirthDate, &body); err != nil {
+			&r.Index.Patient, &r.Index.Encounter, &r.Index.Location, &r.Index.Status, &r.Index.Category, &r.Index.Code, &date, &r.Index.BirthDate, &body); err != nil {
 			return nil, fmt.Errorf("sqlite: scan resource: %w", err)
 		}
 		r.LastUpdated, r.Received, r.Index.Date = fromMillis(lu), fromMillis(rcv), fromMillis(date)
@@ -82,15 +82,22 @@ func resourcesQuery(f lifeboat.ResourceFilter) (string, []any) {
 		args = append(args, f.Patient)
 	}
 	if len(f.Status) > 0 {
-		// With a patient, its index is far more selective than the status
-		// index: the unary + keeps the planner from choosing the latter.
+		// With a patient or locations, their index is far more selective
+		// than the status index: the unary + keeps the planner from
+		// choosing the latter.
 		col := "status"
-		if f.Patient != "" {
+		if f.Patient != "" || len(f.Locations) > 0 {
 			col = "+status"
 		}
 		where = append(where, col+" IN (?"+strings.Repeat(",?", len(f.Status)-1)+")")
 		for _, s := range f.Status {
 			args = append(args, s)
+		}
+	}
+	if len(f.Locations) > 0 {
+		where = append(where, "location IN (?"+strings.Repeat(",?", len(f.Locations)-1)+")")
+		for _, l := range f.Locations {
+			args = append(args, l)
 		}
 	}
 	if f.Code != "" {

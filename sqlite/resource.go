@@ -110,12 +110,12 @@ func putOne(tx *wtx, e encoded, now time.Time) (lifeboat.PutOutcome, error) {
 	}
 	x := &r.Index
 	args := []any{r.SourceVersion, millis(lu), millis(received), r.Source.Kind, r.Source.Name, r.Source.Ref, r.Deleted,
-		nullString(x.Patient), nullString(x.Encounter), nullString(x.Status), nullString(x.Category), nullString(x.Code),
+		nullString(x.Patient), nullString(x.Encounter), nullString(x.Location), nullString(x.Status), nullString(x.Category), nullString(x.Code),
 		nullTime(x.Date), nullString(x.BirthDate), e.hash, e.body}
 
 	// Most writes are of new resources: try the insert first.
 	if err := tx.exec(`INSERT INTO resources(type, id, version, source_version, last_updated, received, source_kind, source_name, source_ref, deleted,
-		patient, encounter, status, category, code, date, birthdate, hash, body) VALUES(?,?,1,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)
+		patient, encounter, location, status, category, code, date, birthdate, hash, body) VALUES(?,?,1,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)
 		ON CONFLICT(id, type) DO NOTHING`, append([]any{r.Type, r.ID}, args...)...); err != nil {
 		return 0, err
 	}
@@ -145,7 +145,7 @@ func putOne(tx *wtx, e encoded, now time.Time) (lifeboat.PutOutcome, error) {
 		return outcome, nil
 	}
 	if err := tx.exec(`UPDATE resources SET version=?, source_version=?, last_updated=?, received=?, source_kind=?, source_name=?, source_ref=?, deleted=?,
-		patient=?, encounter=?, status=?, category=?, code=?, date=?, birthdate=?, hash=?, body=? WHERE rid=?`,
+		patient=?, encounter=?, location=?, status=?, category=?, code=?, date=?, birthdate=?, hash=?, body=? WHERE rid=?`,
 		append(append([]any{version + 1}, args...), rid)...); err != nil {
 		return 0, err
 	}

@@ -13,6 +13,7 @@ CREATE TABLE resources (
 	deleted        INTEGER NOT NULL DEFAULT 0,
 	patient        TEXT,
 	encounter      TEXT,
+	location       TEXT,             -- an Encounter's current location
 	status         TEXT,
 	category       TEXT,
 	code           TEXT,
@@ -25,6 +26,7 @@ CREATE TABLE resources (
 CREATE UNIQUE INDEX resources_id_type ON resources(id, type);
 CREATE INDEX resources_patient ON resources(patient, type, date) WHERE patient IS NOT NULL;
 CREATE INDEX resources_type_status ON resources(type, status, date);
+CREATE INDEX resources_location ON resources(location, type) WHERE location IS NOT NULL;
 
 -- Business identifiers of resources (MRN, NPI, ...).
 CREATE TABLE identifiers (
