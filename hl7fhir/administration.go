@@ -1,0 +1,95 @@
+package hl7fhir
+
+import (
+	"github.com/lifeboat-health/lifeboat/hl7v2"
+)
+
+type medAdminResource struct {
+	ResourceType              string               `json:"resourceType"`
+	ID                        string               `json:"id"`
+	Meta                      meta                 `json:"meta"`
+	Status                    string               `json:"status"`
+	StatusReason              []codeableConcept    `json:"statusReason,omitempty"`
+	MedicationCodeableConcept codeableConcept      `json:"medicationCodeableConcept"`
+	Subject                   reference            `json:"subject"`
+	Context                   *reference           `json:"context,omitempty"`
+	EffectiveDateTime         string               `json:"effectiveDateTime,omitempty"`
+	EffectivePeriod           *period              `json:"effectivePeriod,omitempty"`
+	Performer                 []immunizationPerfmr `json:"performer,omitempty"`
+	Request                   *reference           `json:"request,omitempty"`
+	Note                      []annotation         `json:"note,omitempty"`
+	Dosage                    *adminDosage         `json:"dosage,omitempty"`
+}
+
+type adminDosage struct {
+	Text  string           `json:"text,omitempty"`
+	Route *codeableConcept `json:"route,omitempty"`
+	Dose  *quantity        `json:"dose,omitempty"`
+}
+
+// ras maps RAS^O17: each RXA to a MedicationAdministration that references
+// its order's MedicationRequest (same id as the RDE with the same ORC-2).
+func (m *mapper) ras() error {
+	return m.orders(func(g orderGroup) error {
+		m.administrations(g)
+		return nil
+	})
+}
+
+func (m *mapper) administrations(g orderGroup) {
+	var reqID string
+	if ei(g.orc.Field(2)) != nil || ei(g.orc.Field(3)) != nil {
+		reqID, _ = orderID(g.orc)
+	}
+	for i, rxa := range g.segs {
+		if rxa.Name() != "RXA" {
+			continue
+		}
+		code := withText(cwe(rxa.Field(5)))
+		if code == nil {
+			m.warnSeg(rxa, 5, "administered code missing")
+			continue
+		}
+		scope := reqID
+		if scope == "" {
+			scope = g.pat.id
+		}
+		a := &medAdminResource{ResourceType: "MedicationAdministration", Meta: m.meta(), MedicationCodeableConcept: *code, Subject: *g.pat.ref(),
+			ID: makeID("MedicationAdministration", scope, text(rxa.Field(2)), text(rxa.Field(3)), codeKey(code))}
+		var reason string
+		a.Status, reason = rxaStatus(rxa)
+		if reason != "" {
+			a.StatusReason = []codeableConcept{{Text: reason}}
+		}
+		if g.enc != "" {
+			a.Context = &reference{Reference: "Encounter/" + g.enc}
+		}
+		start, ok := m.time(rxa, 3)
+		if !ok {
+			start = hl7v2.Time{Time: m.updated, Precision: hl7v2.PrecisionSecond, HasOffset: true}
+			m.warnSeg(rxa, 3, "administration time missing: message time used")
+		}
+		if end, ok := m.time(rxa, 4); ok && end.After(start.Time) {
+			a.EffectivePeriod = &period{Start: fhirDateTime(start), End: fhirDateTime(end)}
+		} else {
+			a.EffectiveDateTime = fhirDateTime(start)
+		}
+		if p := m.practitioner(rxa.Field(10).Rep(1)); p != nil {
+			a.Performer = []immunizationPerfmr{{Actor: *p}}
+		}
+		if reqID != "" {
+			a.Request = &reference{Reference: "MedicationRequest/" + reqID}
+		}
+		d := &adminDosage{Dose: doseQuantity(text(rxa.Field(6)), rxa.Field(7))}
+		if i+1 < len(g.segs) && g.segs[i+1].Name() == "RXR" {
+			d.Route = withText(cwe(g.segs[i+1].Field(1)))
+		}
+		if d.Dose != nil || d.Route != nil {
+			a.Dosage = d
+		}
+		if n := instructions(rxa.Field(9)); n != "" {
+			a.Note = []annotation{{Text: n}}
+		}
+		m.emit("MedicationAdministration", a.ID, false, a)
+	}
+}

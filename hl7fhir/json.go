@@ -1,0 +1,132 @@
+package hl7fhir
+
+import (
+	"bytes"
+	"encoding/json"
+)
+
+// The types below are the small subset of FHIR R4 data types and resources
+// that the mapping writes. Every field is omitted when empty, so a resource
+// carries only what its message said.
+
+type meta struct {
+	LastUpdated string `json:"lastUpdated,omitempty"`
+}
+
+type coding struct {
+	System  string `json:"system,omitempty"`
+	Version string `json:"version,omitempty"`
+	Code    string `json:"code,omitempty"`
+	Display string `json:"display,omitempty"`
+}
+
+type codeableConcept struct {
+	Coding []coding `json:"coding,omitempty"`
+	Text   string   `json:"text,omitempty"`
+}
+
+type reference struct {
+	Reference string `json:"reference,omitempty"`
+	Display   string `json:"display,omitempty"`
+}
+
+type identifier struct {
+	Use      string           `json:"use,omitempty"`
+	Type     *codeableConcept `json:"type,omitempty"`
+	System   string           `json:"system,omitempty"`
+	Value    string           `json:"value,omitempty"`
+	Assigner *reference       `json:"assigner,omitempty"`
+}
+
+type period struct {
+	Start string `json:"start,omitempty"`
+	End   string `json:"end,omitempty"`
+}
+
+type quantity struct {
+	Value      json.Number `json:"value,omitempty"`
+	Comparator string      `json:"comparator,omitempty"`
+	Unit       string      `json:"unit,omitempty"`
+	System     string      `json:"system,omitempty"`
+	Code       string      `json:"code,omitempty"`
+}
+
+type ratio struct {
+	Numerator   *quantity `json:"numerator,omitempty"`
+	Denominator *quantity `json:"denominator,omitempty"`
+}
+
+type valueRange struct {
+	Low  *quantity `json:"low,omitempty"`
+	High *quantity `json:"high,omitempty"`
+}
+
+type humanName struct {
+	Use    string   `json:"use,omitempty"`
+	Text   string   `json:"text,omitempty"`
+	Family string   `json:"family,omitempty"`
+	Given  []string `json:"given,omitempty"`
+	Prefix []string `json:"prefix,omitempty"`
+	Suffix []string `json:"suffix,omitempty"`
+}
+
+type address struct {
+	Use        string   `json:"use,omitempty"`
+	Line       []string `json:"line,omitempty"`
+	City       string   `json:"city,omitempty"`
+	District   string   `json:"district,omitempty"`
+	State      string   `json:"state,omitempty"`
+	PostalCode string   `json:"postalCode,omitempty"`
+	Country    string   `json:"country,omitempty"`
+}
+
+type contactPoint struct {
+	System string `json:"system,omitempty"`
+	Value  string `json:"value,omitempty"`
+	Use    string `json:"use,omitempty"`
+}
+
+type annotation struct {
+	AuthorString string `json:"authorString,omitempty"`
+	Time         string `json:"time,omitempty"`
+	Text         string `json:"text"`
+}
+
+type attachment struct {
+	ContentType string `json:"contentType,omitempty"`
+	Data        string `json:"data,omitempty"`
+	URL         string `json:"url,omitempty"`
+	Title       string `json:"title,omitempty"`
+	Creation    string `json:"creation,omitempty"`
+}
+
+// marshal encodes a resource as compact JSON without HTML escaping.
+func marshal(v any) ([]byte, error) {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		return nil, err
+	}
+	return bytes.TrimSuffix(buf.Bytes(), []byte("\n")), nil
+}
+
+func boolPtr(b bool) *bool { return &b }
+
+// cc returns a CodeableConcept with one coding, or nil when all are empty.
+func cc(system, code, display string) *codeableConcept {
+	if code == "" && display == "" {
+		return nil
+	}
+	c := &codeableConcept{}
+	if code != "" {
+		c.Coding = []coding{{System: system, Code: code, Display: display}}
+	} else {
+		c.Text = display
+	}
+	return c
+}
+
+func unmarshal(data []byte, v any) error { return json.Unmarshal(data, v) }
+
+func jsonNumber(s string) json.Number { return json.Number(s) }

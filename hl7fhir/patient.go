@@ -1,0 +1,264 @@
+package hl7fhir
+
+import (
+	"github.com/lifeboat-health/lifeboat/hl7v2"
+)
+
+type patientResource struct {
+	ResourceType     string           `json:"resourceType"`
+	ID               string           `json:"id"`
+	Meta             meta             `json:"meta"`
+	Identifier       []identifier     `json:"identifier,omitempty"`
+	Active           *bool            `json:"active,omitempty"`
+	Name             []humanName      `json:"name,omitempty"`
+	Telecom          []contactPoint   `json:"telecom,omitempty"`
+	Gender           string           `json:"gender,omitempty"`
+	BirthDate        string           `json:"birthDate,omitempty"`
+	DeceasedBoolean  *bool            `json:"deceasedBoolean,omitempty"`
+	DeceasedDateTime string           `json:"deceasedDateTime,omitempty"`
+	Address          []address        `json:"address,omitempty"`
+	MaritalStatus    *codeableConcept `json:"maritalStatus,omitempty"`
+	Contact          []patientContact `json:"contact,omitempty"`
+	Link             []patientLink    `json:"link,omitempty"`
+}
+
+type patientContact struct {
+	Relationship []codeableConcept `json:"relationship,omitempty"`
+	Name         *humanName        `json:"name,omitempty"`
+	Telecom      []contactPoint    `json:"telecom,omitempty"`
+	Address      *address          `json:"address,omitempty"`
+}
+
+type patientLink struct {
+	Other reference `json:"other"`
+	Type  string    `json:"type"`
+}
+
+// identity picks the identifier a patient's id is derived from among CX
+// repetitions: the first typed MR, else the first with a value.
+func identity(reps []*identifier) *identifier {
+	var first *identifier
+	for _, id := range reps {
+		if id == nil {
+			continue
+		}
+		if first == nil {
+			first = id
+		}
+		if id.Type != nil && len(id.Type.Coding) > 0 && id.Type.Coding[0].Code == "MR" {
+			return id
+		}
+	}
+	return first
+}
+
+// identifiers maps the CX repetitions of a field.
+func identifiers(v hl7v2.Value, defaultSystem string) []*identifier {
+	var out []*identifier
+	for r := range v.Reps() {
+		if id := cx(r, defaultSystem); id != nil {
+			out = append(out, id)
+		}
+	}
+	return out
+}
+
+// patientIDs returns the identifiers of a PID segment: PID-3, or for old
+// versions PID-2 and PID-4 when PID-3 is empty.
+func (m *mapper) patientIDs(pid hl7v2.Segment) []*identifier {
+	ids := identifiers(pid.Field(3), m.opts.MRNSystem)
+	if len(ids) == 0 {
+		ids = identifiers(pid.Field(2), m.opts.MRNSystem)
+		ids = append(ids, identifiers(pid.Field(4), m.opts.MRNSystem)...)
+	}
+	return ids
+}
+
+// patientCtx is the patient a group of segments is about.
+type patientCtx struct {
+	id      string
+	display string
+}
+
+func (p patientCtx) ref() *reference {
+	if p.id == "" {
+		return nil
+	}
+	return &reference{Reference: "Patient/" + p.id, Display: p.display}
+}
+
+// patient maps a PID segment and its NK1 segments to a Patient and emits it.
+// Patients from messages other than ADT are placeholders.
+func (m *mapper) patient(pid hl7v2.Segment, nk1 []hl7v2.Segment, placeholder bool) (patientCtx, error) {
+	ids := m.patientIDs(pid)
+	key := identity(ids)
+	p := &patientResource{ResourceType: "Patient", Meta: m.meta()}
+	for r := range pid.Field(5).Reps() {
+		if n := xpn(r); n != nil {
+			p.Name = append(p.Name, *n)
+		}
+	}
+	var ctx patientCtx
+	if key == nil {
+		return ctx, missing("PID", m.seq(pid), 3, "patient identifier")
+	}
+	p.ID = PatientID(key.System, key.Value)
+	for _, id := range ids {
+		p.Identifier = append(p.Identifier, *id)
+	}
+	if !placeholder {
+		p.Active = boolPtr(true)
+	}
+	for _, f := range []int{13, 14} {
+		use := "home"
+		if f == 14 {
+			use = "work"
+		}
+		for r := range pid.Field(f).Reps() {
+			if t := xtn(r, use); t != nil {
+				p.Telecom = append(p.Telecom, *t)
+			}
+		}
+	}
+	p.Gender = gender(text(pid.Field(8)))
+	if t, ok := m.time(pid, 7); ok {
+		p.BirthDate = fhirDate(t)
+	}
+	if t, ok := m.time(pid, 29); ok {
+		p.DeceasedDateTime = fhirDateTime(t)
+	} else if d := text(pid.Field(30)); d == "Y" {
+		p.DeceasedBoolean = boolPtr(true)
+	} else if d == "N" {
+		p.DeceasedBoolean = boolPtr(false)
+	}
+	for r := range pid.Field(11).Reps() {
+		if a := xad(r); a != nil {
+			p.Address = append(p.Address, *a)
+		}
+	}
+	p.MaritalStatus = maritalStatus(pid.Field(16))
+	for _, s := range nk1 {
+		if c := m.contact(s); c != nil {
+			p.Contact = append(p.Contact, *c)
+		}
+	}
+	if len(p.Name) > 0 {
+		ctx.display = p.Name[0].display()
+	}
+	ctx.id = p.ID
+	m.emit("Patient", p.ID, placeholder, p)
+	return ctx, nil
+}
+
+func gender(s string) string {
+	switch s {
+	case "M":
+		return "male"
+	case "F":
+		return "female"
+	case "U":
+		return "unknown"
+	case "O", "A", "N", "X":
+		return "other"
+	}
+	return ""
+}
+
+func maritalStatus(v hl7v2.Value) *codeableConcept {
+	c := cwe(v)
+	if c == nil {
+		return nil
+	}
+	code := ""
+	if len(c.Coding) > 0 {
+		code = c.Coding[0].Code
+	}
+	switch code {
+	case "A", "D", "I", "L", "M", "P", "S", "T", "U", "W":
+		disp := c.Coding[0].Display
+		c.Coding[0] = coding{System: "http://terminology.hl7.org/CodeSystem/v3-MaritalStatus", Code: code, Display: disp}
+		if code == "A" { // v2 "separated" is v3 "legally separated"
+			c.Coding[0].Code = "L"
+		}
+	default:
+		c.Coding = nil
+		if c.Text == "" {
+			c.Text = code
+		}
+	}
+	return withText(c)
+}
+
+// contact maps an NK1 segment to a Patient.contact.
+func (m *mapper) contact(nk hl7v2.Segment) *patientContact {
+	c := &patientContact{Name: xpn(nk.Field(2).Rep(1)), Address: xad(nk.Field(4).Rep(1))}
+	if role := cwe(nk.Field(7)); role != nil {
+		for i := range role.Coding {
+			if role.Coding[i].System == "" {
+				role.Coding[i].System = "http://terminology.hl7.org/CodeSystem/v2-0131"
+			}
+		}
+		c.Relationship = append(c.Relationship, *role)
+	}
+	if rel := cwe(nk.Field(3)); rel != nil {
+		c.Relationship = append(c.Relationship, *withText(rel))
+	}
+	for _, f := range []int{5, 6} {
+		use := "home"
+		if f == 6 {
+			use = "work"
+		}
+		for r := range nk.Field(f).Reps() {
+			if t := xtn(r, use); t != nil {
+				c.Telecom = append(c.Telecom, *t)
+			}
+		}
+	}
+	if c.Name == nil && c.Address == nil && len(c.Telecom) == 0 && len(c.Relationship) == 0 {
+		return nil
+	}
+	return c
+}
+
+// merge maps a PID/MRG pair of a merge message (A34, A40): the surviving
+// patient links to the one it replaces, which becomes inactive and links back.
+func (m *mapper) merge(pid, mrg hl7v2.Segment, nk1 []hl7v2.Segment) error {
+	ids := identifiers(mrg.Field(1), m.opts.MRNSystem)
+	if len(ids) == 0 {
+		ids = identifiers(mrg.Field(4), m.opts.MRNSystem)
+	}
+	key := identity(ids)
+	if key == nil {
+		return missing("MRG", m.seq(mrg), 1, "prior patient identifier")
+	}
+	oldID := PatientID(key.System, key.Value)
+	surv, err := m.patient(pid, nk1, false)
+	if err != nil {
+		return err
+	}
+	if oldID == surv.id {
+		m.warnSeg(mrg, 1, "merge of a patient into itself ignored")
+		return nil
+	}
+	// Re-emit the survivor with its link.
+	i := m.index["Patient/"+surv.id]
+	var p patientResource
+	if err := unmarshal(m.res.Resources[i].JSON, &p); err != nil {
+		return err
+	}
+	p.Link = append(p.Link, patientLink{Other: reference{Reference: "Patient/" + oldID}, Type: "replaces"})
+	m.emit("Patient", p.ID, false, &p)
+
+	old := &patientResource{ResourceType: "Patient", ID: oldID, Meta: m.meta(), Active: boolPtr(false)}
+	for _, id := range ids {
+		old.Identifier = append(old.Identifier, *id)
+	}
+	for r := range mrg.Field(7).Reps() {
+		if n := xpn(r); n != nil {
+			old.Name = append(old.Name, *n)
+		}
+	}
+	old.Link = []patientLink{{Other: reference{Reference: "Patient/" + surv.id, Display: surv.display}, Type: "replaced-by"}}
+	m.emit("Patient", oldID, false, old)
+	return nil
+}
