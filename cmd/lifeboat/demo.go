@@ -67,7 +67,7 @@ func runDemo(ctx context.Context, env *environment, args []string) error {
 	fmt.Fprintf(env.stdout, "URL: http://%s/\nUser: %s\nPassword: %s\n", ln.Addr(), demoUser, pw)
 	cfg := defaultConfig()
 	cfg.HospitalName = "Aldermoor General Hospital (demo)"
-	return serve(ctx, db, cfg, logger, ln)
+	return serve(ctx, db, cfg, logger, ln, nil)
 }
 
 // demoKey reads DIR/demo.key, creating it on first use. Demo use only: a

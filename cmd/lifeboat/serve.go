@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -17,6 +18,7 @@ import (
 	"github.com/lifeboat-health/lifeboat"
 	"github.com/lifeboat-health/lifeboat/chart"
 	lbhttp "github.com/lifeboat-health/lifeboat/http"
+	"github.com/lifeboat-health/lifeboat/mllp"
 	"github.com/lifeboat-health/lifeboat/password"
 	"github.com/lifeboat-health/lifeboat/sqlite"
 )
@@ -31,6 +33,10 @@ type config struct {
 	TLSKey       string   `json:"tls_key"`
 	LogLevel     string   `json:"log_level"`
 	TrustProxy   bool     `json:"trust_proxy"`
+	// MLLPAddr is where HL7 v2 feeds connect ("" for none).
+	MLLPAddr string `json:"mllp_addr"`
+	// FeedSilence flags a feed ("APP^FACILITY", or "*" for all) silent for longer.
+	FeedSilence map[string]duration `json:"feed_silence"`
 }
 
 func defaultConfig() config {
@@ -84,6 +90,7 @@ func runServe(ctx context.Context, env *environment, args []string) error {
 	sf.register(fs)
 	cfgPath := fs.String("config", "", "JSON configuration `FILE`")
 	addr := fs.String("addr", "", "HTTP listen `address` (default 127.0.0.1:8080)")
+	mllpAddr := fs.String("mllp", "", "HL7 v2 MLLP listen `address` (none by default)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -93,6 +100,9 @@ func runServe(ctx context.Context, env *environment, args []string) error {
 	}
 	if *addr != "" {
 		cfg.Addr = *addr
+	}
+	if *mllpAddr != "" {
+		cfg.MLLPAddr = *mllpAddr
 	}
 	logger := newLogger(env.stderr, cfg.LogLevel)
 	db, err := sf.open(ctx, env)
@@ -105,11 +115,20 @@ func runServe(ctx context.Context, env *environment, args []string) error {
 		return fmt.Errorf("listen on %s: %w", cfg.Addr, err)
 	}
 	logger.Info("serving", "addr", ln.Addr().String(), "version", lifeboat.Version)
-	return serve(ctx, db, cfg, logger, ln)
+	var mllpLn net.Listener
+	if cfg.MLLPAddr != "" {
+		if mllpLn, err = net.Listen("tcp", cfg.MLLPAddr); err != nil {
+			ln.Close()
+			return fmt.Errorf("listen on %s: %w", cfg.MLLPAddr, err)
+		}
+		logger.Info("receiving HL7 v2", "mllp", mllpLn.Addr().String())
+	}
+	return serve(ctx, db, cfg, logger, ln, mllpLn)
 }
 
-// serve runs the web server on ln until ctx ends.
-func serve(ctx context.Context, db *sqlite.DB, cfg config, logger *slog.Logger, ln net.Listener) error {
+// serve runs the web server on ln, and the HL7 v2 listener on mllpLn if it
+// is not nil, until ctx ends.
+func serve(ctx context.Context, db *sqlite.DB, cfg config, logger *slog.Logger, ln, mllpLn net.Listener) error {
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	registerStoreMetrics(reg, db)
@@ -136,7 +155,25 @@ func serve(ctx context.Context, db *sqlite.DB, cfg config, logger *slog.Logger, 
 		HospitalName:  cfg.HospitalName,
 		TrustProxy:    cfg.TrustProxy,
 	}
-	return srv.ServeTLS(ctx, ln, cfg.TLSCert, cfg.TLSKey)
+	if mllpLn == nil {
+		return srv.ServeTLS(ctx, ln, cfg.TLSCert, cfg.TLSKey)
+	}
+	f := newFeed(db, logger, newFeedMetrics(reg))
+	ms := &mllp.Server{Handler: f, OnOversize: f.oversize, Logger: logger}
+	reg.MustRegister(newMLLPCollector(ms))
+	srv.Messages, srv.Replay = db, f.replay
+	srv.FeedSilence = map[string]time.Duration{}
+	for k, v := range cfg.FeedSilence {
+		srv.FeedSilence[k] = time.Duration(v)
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	errs := make(chan error, 2)
+	go func() { errs <- ms.Serve(ctx, mllpLn) }()
+	go func() { errs <- srv.ServeTLS(ctx, ln, cfg.TLSCert, cfg.TLSKey) }()
+	err := <-errs
+	cancel()
+	return errors.Join(err, <-errs)
 }
 
 // newLogger returns a JSON slog logger at the given level.

@@ -1,0 +1,204 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"strconv"
+	"sync/atomic"
+	"time"
+
+	"github.com/lifeboat-health/lifeboat"
+	"github.com/lifeboat-health/lifeboat/fhir"
+	"github.com/lifeboat-health/lifeboat/hl7fhir"
+	"github.com/lifeboat-health/lifeboat/hl7v2"
+	"github.com/lifeboat-health/lifeboat/mllp"
+	"github.com/lifeboat-health/lifeboat/sqlite"
+)
+
+// feed receives HL7 v2 messages: it parses and maps each one, commits the
+// message and its resources in one transaction (sharing the commit with
+// messages on other connections), and only then acknowledges it. A message
+// that cannot be parsed or mapped is kept as a dead letter and answered with
+// AE or AR and an ERR segment that names the problem.
+type feed struct {
+	db      *sqlite.DB
+	loc     *time.Location
+	now     func() time.Time
+	logger  *slog.Logger
+	metrics *feedMetrics
+	seq     atomic.Uint64
+	prefix  string // of the control ids of our acknowledgements
+}
+
+func newFeed(db *sqlite.DB, logger *slog.Logger, m *feedMetrics) *feed {
+	return &feed{db: db, loc: time.Local, now: time.Now, logger: logger, metrics: m,
+		prefix: "LB" + strconv.FormatInt(time.Now().Unix(), 36)}
+}
+
+// result is what became of one message.
+type result struct {
+	outcome hl7v2.Outcome
+	errs    []hl7v2.AckError
+	msg     *hl7v2.Message // nil when not even the header could be read
+	dup     bool
+}
+
+// ServeMLLP handles one message of a connection and returns its
+// acknowledgement.
+func (f *feed) ServeMLLP(ctx context.Context, c *mllp.Conn, raw []byte) []byte {
+	start := time.Now()
+	raw = bytes.Clone(raw) // the transport reuses its buffer
+	res := f.process(ctx, raw, c.RemoteAddr().String(), 0)
+	f.metrics.observe(res, time.Since(start))
+	return f.ack(res)
+}
+
+// process parses, maps and stores one message. replayOf is the id of the
+// dead letter being replayed, or 0.
+func (f *feed) process(ctx context.Context, raw []byte, remote string, replayOf int64) result {
+	m := &lifeboat.Message{Received: f.now(), Remote: remote, Raw: raw}
+	msg, err := hl7v2.Parse(raw)
+	if err != nil {
+		hdr, _ := hl7v2.ParseHeader(raw) // for the feed name and the acknowledgement
+		describe(m, hdr)
+		return f.reject(ctx, m, hdr, hl7v2.Rejected, err, replayOf)
+	}
+	describe(m, msg)
+	mapped, err := hl7fhir.Map(msg, hl7fhir.Options{Now: f.now, Location: f.loc})
+	if err != nil {
+		outcome := hl7v2.Errored
+		var me *hl7fhir.MapError
+		if errors.As(err, &me) && (me.Code == 200 || me.Code == 201) {
+			outcome = hl7v2.Rejected // a type or event Lifeboat does not take
+		}
+		return f.reject(ctx, m, msg, outcome, err, replayOf)
+	}
+	rs := make([]*lifeboat.Resource, 0, len(mapped.Resources))
+	src := lifeboat.Source{Kind: "hl7v2", Name: m.Feed, Ref: m.ControlID}
+	for _, o := range mapped.Resources {
+		p, err := fhir.Parse(o.JSON)
+		if err != nil {
+			// A mapping that yields invalid FHIR is Lifeboat's fault: keep
+			// the message to replay once it is fixed.
+			return f.reject(ctx, m, msg, hl7v2.Errored, fmt.Errorf("mapped %s is not valid FHIR: %w", o.Type, err), replayOf)
+		}
+		rs = append(rs, &lifeboat.Resource{Type: o.Type, ID: o.ID, JSON: o.JSON, LastUpdated: o.LastUpdated,
+			Received: m.Received, Source: src, Placeholder: o.Placeholder, Deleted: o.Deleted, Index: p.Index})
+	}
+	dup, err := f.db.AcceptMessage(ctx, m, rs)
+	if err != nil {
+		// Not stored: answer AE so that the sender keeps it and retries.
+		f.logger.LogAttrs(ctx, slog.LevelError, "feed message not stored", slog.String("feed", m.Feed), slog.String("error", err.Error()))
+		return result{outcome: hl7v2.Errored, msg: msg, errs: []hl7v2.AckError{{Code: 207, Message: "The message could not be stored; send it again."}}}
+	}
+	if replayOf != 0 {
+		if err := f.db.MarkReplayed(ctx, replayOf); err != nil {
+			f.logger.LogAttrs(ctx, slog.LevelError, "mark replayed", slog.String("error", err.Error()))
+		}
+	}
+	return result{outcome: hl7v2.Accepted, msg: msg, dup: dup}
+}
+
+// reject keeps a message as a dead letter and returns the outcome to
+// acknowledge. A replayed dead letter that fails again is not kept twice.
+func (f *feed) reject(ctx context.Context, m *lifeboat.Message, msg *hl7v2.Message, outcome hl7v2.Outcome, cause error, replayOf int64) result {
+	ae := ackError(cause)
+	m.Error = ae.Message
+	if replayOf == 0 {
+		if err := f.db.RejectMessage(ctx, m); err != nil {
+			f.logger.LogAttrs(ctx, slog.LevelError, "dead letter not stored", slog.String("feed", m.Feed), slog.String("error", err.Error()))
+		}
+	}
+	return result{outcome: outcome, msg: msg, errs: []hl7v2.AckError{ae}}
+}
+
+// ackError describes an error for an ERR segment; its message carries no PHI.
+func ackError(err error) hl7v2.AckError {
+	var me *hl7fhir.MapError
+	if errors.As(err, &me) {
+		return hl7v2.AckError{Code: me.Code, Location: hl7v2.Location{Segment: me.Segment, SegmentRep: me.Seq, Field: me.Field},
+			Message: lifeboat.ErrorMessage(err)}
+	}
+	ae := hl7v2.AckErrorFor(err)
+	if ae.Message == "" {
+		ae.Message = lifeboat.ErrorMessage(err)
+	}
+	return ae
+}
+
+// describe fills the message's feed, control id and type from its header.
+func describe(m *lifeboat.Message, msg *hl7v2.Message) {
+	if msg == nil {
+		m.Feed = "unknown"
+		return
+	}
+	h := msg.Header()
+	m.Feed = h.SendingApplication.Namespace + "^" + h.SendingFacility.Namespace
+	m.ControlID = h.ControlID
+	m.Type = h.Type.Code + "^" + h.Type.Trigger
+}
+
+// ack builds the acknowledgement of a result, which the connection always
+// gets, since senders wait for one: in original mode AA, AE or AR; in
+// enhanced mode the commit acknowledgement (CA, CE, CR) when MSH-15 asks for
+// it, otherwise the application acknowledgement (AA, AE, AR) on the same
+// connection when MSH-16 asks for that, otherwise the commit one anyway. A
+// commit acknowledgement is sent only once the message is committed, so it
+// also stands for its application: Lifeboat applies a message as it stores it.
+func (f *feed) ack(res result) []byte {
+	req := hl7v2.AckRequest{}
+	if res.msg != nil {
+		req = res.msg.AckRequest()
+	}
+	code := req.CommitCode(res.outcome)
+	if !req.SendCommit(res.outcome) && req.SendApplication(res.outcome) {
+		code = hl7v2.ApplicationCode(res.outcome)
+	}
+	a := hl7v2.Ack{
+		Code:      code,
+		ControlID: f.prefix + strconv.FormatUint(f.seq.Add(1), 10),
+		Time:      f.now(),
+		Errors:    res.errs,
+	}
+	if res.dup {
+		a.Text = "Duplicate: already received."
+	}
+	b, err := hl7v2.AppendAck(nil, res.msg, a)
+	if err != nil {
+		f.logger.Error("build acknowledgement", "error", err.Error())
+		return nil
+	}
+	return b
+}
+
+// oversize answers a frame over the size limit with AR, from its header.
+func (f *feed) oversize(ctx context.Context, c *mllp.Conn, head []byte, size int64) []byte {
+	hdr, _ := hl7v2.ParseHeader(head)
+	res := result{outcome: hl7v2.Rejected, msg: hdr, errs: []hl7v2.AckError{{Code: 207,
+		Message: fmt.Sprintf("The message is too large (%d bytes).", size)}}}
+	f.metrics.observe(res, 0)
+	return f.ack(res)
+}
+
+// replay runs a dead letter through the pipeline again.
+func (f *feed) replay(ctx context.Context, id int64) error {
+	m, err := f.db.Message(ctx, id)
+	if err != nil {
+		return err
+	}
+	if m.Status != lifeboat.MessageRejected {
+		return lifeboat.Errorf(lifeboat.EINVALID, "Only a dead letter can be replayed.")
+	}
+	res := f.process(ctx, m.Raw, m.Remote, id)
+	if res.outcome != hl7v2.Accepted {
+		msg := "The message still cannot be applied."
+		if len(res.errs) > 0 && res.errs[0].Message != "" {
+			msg += " " + res.errs[0].Message
+		}
+		return lifeboat.Errorf(lifeboat.EINVALID, "%s", msg)
+	}
+	return nil
+}

@@ -1,0 +1,213 @@
+package main
+
+import (
+	"context"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/lifeboat-health/lifeboat/mllp"
+)
+
+// hl7Fixture reads a test message, its segments ended by CR.
+func hl7Fixture(t *testing.T, name string) []byte {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join("testdata", "hl7", name))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return []byte(strings.TrimRight(strings.ReplaceAll(string(b), "\n", "\r"), "\r") + "\r")
+}
+
+// msa returns MSA-1 and MSA-2 of an acknowledgement, whatever its field
+// separator (MSH-1).
+func msa(ack []byte) (code, control string, ok bool) {
+	if len(ack) < 4 {
+		return "", "", false
+	}
+	sep := string(ack[3])
+	for _, seg := range strings.Split(string(ack), "\r") {
+		if f := strings.Split(seg, sep); len(f) > 1 && f[0] == "MSA" {
+			f = append(f, "") // MSA-2 is empty for a message without a control id
+			return f[1], f[2], true
+		}
+	}
+	return "", "", false
+}
+
+// ackCode returns MSA-1 and MSA-2 of an acknowledgement.
+func ackCode(t *testing.T, ack []byte) (code, control string) {
+	t.Helper()
+	code, control, ok := msa(ack)
+	if !ok {
+		t.Fatalf("no MSA segment in %q", ack)
+	}
+	return code, control
+}
+
+// TestFeedEndToEnd sends HL7 v2 messages to `lifeboat serve --mllp` over a
+// real socket and follows them to the acknowledgement, the store, the chart
+// and the admin pages.
+func TestFeedEndToEnd(t *testing.T) {
+	dir, keyFile := newStoreDir(t)
+	if _, err := runCLI(t, "admin password 1\n", nil, "user", "add", "--data", dir, "--key-file", keyFile, "--role", "admin", "admin"); err != nil {
+		t.Fatal(err)
+	}
+	addr, mllpAddr := freeAddr(t), freeAddr(t)
+	startCLI(t, nil, "serve", "--data", dir, "--key-file", keyFile, "--addr", addr, "--mllp", mllpAddr)
+	base := "http://" + addr
+	waitFor(t, "the server", func() bool {
+		resp, err := http.Get(base + "/healthz")
+		if err == nil {
+			resp.Body.Close()
+		}
+		return err == nil
+	})
+	ctx := context.Background()
+	cl, err := mllp.Dial(ctx, mllpAddr, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cl.Close()
+	send := func(msg []byte) (string, string, []byte) {
+		t.Helper()
+		ack, err := cl.Send(ctx, msg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		code, control := ackCode(t, ack)
+		return code, control, ack
+	}
+
+	if code, control, _ := send(hl7Fixture(t, "adt_a01.hl7")); code != "AA" || control != "599102" {
+		t.Fatalf("admission: %s for %s, want AA for 599102", code, control)
+	}
+	// The same message again is acknowledged and not applied twice.
+	if code, _, _ := send(hl7Fixture(t, "adt_a01.hl7")); code != "AA" {
+		t.Fatalf("re-sent admission: %s", code)
+	}
+	if code, _, _ := send(hl7Fixture(t, "oru_r01_lab.hl7")); code != "AA" {
+		t.Fatalf("lab result: %s", code)
+	}
+	// A potassium result from now, for the admitted patient.
+	now := time.Now().Format("20060102150405-0700")
+	potassium := []byte("MSH|^~\\&|LAB|GH|LB|GH|" + now + "||ORU^R01^ORU_R01|K1|P|2.5.1\r" +
+		"PID|1||10006579^^^1^MR^1||DUCK^DONALD^D||19241010|M\r" +
+		"OBR|1|P1|F1|2823-3^Potassium^LN|||" + now + "|||||||||||||||" + now + "||CH|F\r" +
+		"OBX|1|NM|2823-3^Potassium^LN||6.8|mmol/L|3.5-5.1|HH|||F|||" + now + "\r")
+	if code, _, _ := send(potassium); code != "AA" {
+		t.Fatalf("potassium result: %s", code)
+	}
+	// An unsupported message type is refused with AR and an ERR segment.
+	unsupported := []byte("MSH|^~\\&|BILLING|GH|LB|GH|20261127083000||DFT^P03|D1|P|2.5\rEVN|P03|20261127083000\rPID|1||12345^^^GH^MR||DOE^JANE\r")
+	if code, _, ack := send(unsupported); code != "AR" || !strings.Contains(string(ack), "\rERR|") {
+		t.Fatalf("unsupported type: %s\n%q", code, ack)
+	}
+	// A message without a patient identifier is an error, also kept.
+	broken := []byte("MSH|^~\\&|LAB|GH|LB|GH|20261127083000||ORU^R01|B1|P|2.5\rPID|1||||DOE^JANE\rOBR|1||X|1^T\r")
+	if code, _, ack := send(broken); code != "AE" && code != "AR" || !strings.Contains(string(ack), "\rERR|") {
+		t.Fatalf("broken message: %s\n%q", code, ack)
+	}
+
+	// The admitted patient is found by MRN and the lab shows on the chart.
+	c := newClient(t, base)
+	c.login("admin", "admin password 1")
+	_, body := c.get("/search?q=10006579")
+	charts := links(patientLink, body)
+	if len(charts) != 1 {
+		t.Fatalf("search by MRN found %d patients", len(charts))
+	}
+	_, chart := c.get(charts[0])
+	if !strings.Contains(chart, "Potassium") || !strings.Contains(chart, "6.8") {
+		t.Errorf("the potassium result is not on the chart")
+	}
+	_, feeds := c.get("/admin/feeds")
+	for _, want := range []string{"AccMgr^", "SomeSystem^", "BILLING^GH"} {
+		if !strings.Contains(feeds, want) {
+			t.Errorf("feeds page lacks %s", want)
+		}
+	}
+	_, dead := c.get("/admin/dead-letters")
+	if n := strings.Count(dead, `href="/admin/dead-letters/`); n != 2 {
+		t.Errorf("%d dead letters, want 2", n)
+	}
+	_, metrics := newClient(t, base).get("/metrics")
+	for _, want := range []string{`lifeboat_feed_messages_total{outcome="accepted"} 3`, `lifeboat_feed_messages_total{outcome="duplicate"} 1`,
+		`lifeboat_feed_messages_total{outcome="rejected"} 1`, "lifeboat_mllp_frames_total 6"} {
+		if !strings.Contains(metrics, want) {
+			t.Errorf("metrics lack %s", want)
+		}
+	}
+}
+
+// TestFeedCorpus sends every message of the HL7 v2 corpus to `lifeboat serve
+// --mllp` over 4 connections: each gets an acknowledgement that names it
+// (MSA-2 is its control id), and those Lifeboat accepts are stored.
+func TestFeedCorpus(t *testing.T) {
+	root := os.Getenv("LIFEBOAT_CORPUS")
+	if root == "" {
+		t.Skip("LIFEBOAT_CORPUS is not set")
+	}
+	files, err := filepath.Glob(filepath.Join(root, "hl7v2", "*", "*.hl7"))
+	if err != nil || len(files) < 200 {
+		t.Fatalf("corpus: %d files, %v", len(files), err)
+	}
+	dir, keyFile := newStoreDir(t)
+	addr, mllpAddr := freeAddr(t), freeAddr(t)
+	startCLI(t, nil, "serve", "--data", dir, "--key-file", keyFile, "--addr", addr, "--mllp", mllpAddr)
+	waitFor(t, "the server", func() bool {
+		resp, err := http.Get("http://" + addr + "/healthz")
+		if err == nil {
+			resp.Body.Close()
+		}
+		return err == nil
+	})
+	ctx := context.Background()
+	counts := map[string]int{}
+	var mu sync.Mutex
+	var wg sync.WaitGroup
+	for w := range 4 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			cl, err := mllp.Dial(ctx, mllpAddr, nil)
+			if err != nil {
+				t.Error(err)
+				return
+			}
+			defer cl.Close()
+			for i := w; i < len(files); i += 4 {
+				raw, err := os.ReadFile(files[i])
+				if err != nil {
+					t.Error(err)
+					return
+				}
+				ack, err := cl.Send(ctx, raw)
+				if err != nil {
+					t.Errorf("%s: %v", filepath.Base(files[i]), err)
+					continue
+				}
+				code, _, ok := msa(ack)
+				if !ok {
+					t.Errorf("%s: no MSA in the acknowledgement %q", filepath.Base(files[i]), ack)
+					continue
+				}
+				mu.Lock()
+				counts[code]++
+				mu.Unlock()
+			}
+		}()
+	}
+	wg.Wait()
+	t.Logf("acknowledgements: %v", counts)
+	if n := counts["AA"] + counts["AE"] + counts["AR"] + counts["CA"] + counts["CE"] + counts["CR"]; n != len(files) {
+		t.Errorf("%d acknowledgements for %d messages", n, len(files))
+	}
+	if counts["AA"]+counts["CA"] < 100 {
+		t.Errorf("only %d messages accepted", counts["AA"]+counts["CA"])
+	}
+}
