@@ -6,6 +6,8 @@ import (
 	"io"
 	"log/slog"
 	"net"
+	"os"
+	"strconv"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -56,7 +58,10 @@ func BenchmarkFeedIngest(b *testing.B) {
 	srv := &mllp.Server{Handler: f, Logger: logger}
 	go srv.Serve(ctx, ln)
 
-	const conns = 8
+	conns := 8
+	if n, err := strconv.Atoi(os.Getenv("LIFEBOAT_BENCH_CONNS")); err == nil && n > 0 {
+		conns = n
+	}
 	var sent atomic.Int64
 	b.ResetTimer()
 	start := time.Now()
