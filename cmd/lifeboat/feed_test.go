@@ -23,22 +23,6 @@ func hl7Fixture(t *testing.T, name string) []byte {
 	return []byte(strings.TrimRight(strings.ReplaceAll(string(b), "\n", "\r"), "\r") + "\r")
 }
 
-// msa returns MSA-1 and MSA-2 of an acknowledgement, whatever its field
-// separator (MSH-1).
-func msa(ack []byte) (code, control string, ok bool) {
-	if len(ack) < 4 {
-		return "", "", false
-	}
-	sep := string(ack[3])
-	for _, seg := range strings.Split(string(ack), "\r") {
-		if f := strings.Split(seg, sep); len(f) > 1 && f[0] == "MSA" {
-			f = append(f, "") // MSA-2 is empty for a message without a control id
-			return f[1], f[2], true
-		}
-	}
-	return "", "", false
-}
-
 // ackCode returns MSA-1 and MSA-2 of an acknowledgement.
 func ackCode(t *testing.T, ack []byte) (code, control string) {
 	t.Helper()

@@ -36,15 +36,16 @@ var commands map[string]command
 
 func init() {
 	commands = map[string]command{
-		"demo":    {"generate a synthetic hospital and serve it", runDemo},
-		"serve":   {"run the server", runServe},
-		"import":  {"import FHIR R4 bundles and NDJSON", runImport},
-		"keygen":  {"print a new database key", runKeygen},
-		"user":    {"manage local accounts (user add)", runUser},
-		"token":   {"print a bearer token for the FHIR API", runToken},
-		"bench":   {"whole-system benchmarks", runBench},
-		"version": {"print the version", runVersion},
-		"help":    {"list commands", runHelp},
+		"demo":     {"generate a synthetic hospital and serve it", runDemo},
+		"serve":    {"run the server", runServe},
+		"import":   {"import FHIR R4 bundles and NDJSON", runImport},
+		"keygen":   {"print a new database key", runKeygen},
+		"user":     {"manage local accounts (user add)", runUser},
+		"token":    {"print a bearer token for the FHIR API", runToken},
+		"bench":    {"whole-system benchmarks", runBench},
+		"simulate": {"the synthetic hospital as a live HL7 v2 feed (simulate hl7)", runSimulate},
+		"version":  {"print the version", runVersion},
+		"help":     {"list commands", runHelp},
 	}
 }
 
@@ -87,7 +88,7 @@ func runHelp(_ context.Context, env *environment, _ []string) error {
 	}
 	sort.Strings(names)
 	for _, n := range names {
-		fmt.Fprintf(env.stdout, "  %-8s %s\n", n, commands[n].summary)
+		fmt.Fprintf(env.stdout, "  %-9s %s\n", n, commands[n].summary)
 	}
 	return nil
 }
