@@ -76,6 +76,9 @@ func (f *feed) process(ctx context.Context, raw []byte, remote string, replayOf 
 		}
 		return f.reject(ctx, m, msg, outcome, err, replayOf)
 	}
+	if err := f.reconcile(ctx, mapped.Resources); err != nil {
+		return f.notStored(ctx, m, msg, err)
+	}
 	rs := make([]*lifeboat.Resource, 0, len(mapped.Resources))
 	src := lifeboat.Source{Kind: "hl7v2", Name: m.Feed, Ref: m.ControlID}
 	for _, o := range mapped.Resources {
@@ -90,9 +93,7 @@ func (f *feed) process(ctx context.Context, raw []byte, remote string, replayOf 
 	}
 	dup, err := f.db.AcceptMessage(ctx, m, rs)
 	if err != nil {
-		// Not stored: answer AE so that the sender keeps it and retries.
-		f.logger.LogAttrs(ctx, slog.LevelError, "feed message not stored", slog.String("feed", m.Feed), slog.String("error", err.Error()))
-		return result{outcome: hl7v2.Errored, msg: msg, errs: []hl7v2.AckError{{Code: 207, Message: "The message could not be stored; send it again."}}}
+		return f.notStored(ctx, m, msg, err)
 	}
 	if replayOf != 0 {
 		if err := f.db.MarkReplayed(ctx, replayOf); err != nil {
@@ -100,6 +101,13 @@ func (f *feed) process(ctx context.Context, raw []byte, remote string, replayOf 
 		}
 	}
 	return result{outcome: hl7v2.Accepted, msg: msg, dup: dup}
+}
+
+// notStored answers a message the store could not take with AE, so that the
+// sender keeps it and sends it again.
+func (f *feed) notStored(ctx context.Context, m *lifeboat.Message, msg *hl7v2.Message, err error) result {
+	f.logger.LogAttrs(ctx, slog.LevelError, "feed message not stored", slog.String("feed", m.Feed), slog.String("error", err.Error()))
+	return result{outcome: hl7v2.Errored, msg: msg, errs: []hl7v2.AckError{{Code: 207, Message: "The message could not be stored; send it again."}}}
 }
 
 // reject keeps a message as a dead letter and returns the outcome to

@@ -195,3 +195,54 @@ func TestFeedCorpus(t *testing.T) {
 		t.Errorf("only %d messages accepted", counts["AA"]+counts["CA"])
 	}
 }
+
+// TestFeedReconcilesWithImport: a lab result for a patient imported from
+// the EHR (FHIR, its own id) lands on that patient's chart, matched by MRN,
+// instead of making a second patient.
+func TestFeedReconcilesWithImport(t *testing.T) {
+	dir, keyFile := newStoreDir(t)
+	src := filepath.Join(t.TempDir(), "Patient.ndjson")
+	os.WriteFile(src, []byte(`{"resourceType":"Patient","id":"ehr-42","identifier":[{"type":{"coding":[{"system":"http://terminology.hl7.org/CodeSystem/v2-0203","code":"MR"}]},"system":"urn:id:GH","value":"RC-0001"}],"name":[{"family":"Quenby","given":["Ada"]}],"birthDate":"1961-04-05"}`+"\n"), 0o600)
+	if _, err := runCLI(t, "", nil, "import", "--data", dir, "--key-file", keyFile, src); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := runCLI(t, "nurse password 1\n", nil, "user", "add", "--data", dir, "--key-file", keyFile, "nurse"); err != nil {
+		t.Fatal(err)
+	}
+	addr, mllpAddr := freeAddr(t), freeAddr(t)
+	startCLI(t, nil, "serve", "--data", dir, "--key-file", keyFile, "--addr", addr, "--mllp", mllpAddr)
+	waitFor(t, "the MLLP listener", func() bool {
+		cl, err := mllp.Dial(context.Background(), mllpAddr, nil)
+		if err == nil {
+			cl.Close()
+		}
+		return err == nil
+	})
+	cl, err := mllp.Dial(context.Background(), mllpAddr, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cl.Close()
+	now := time.Now().Format("20060102150405-0700")
+	oru := []byte("MSH|^~\\&|LAB|GH|LB|GH|" + now + "||ORU^R01^ORU_R01|R1|P|2.5.1\r" +
+		"PID|1||RC-0001^^^GH^MR||QUENBY^ADA||19610405|F\r" +
+		"OBR|1|P1|F1|2823-3^Potassium^LN|||" + now + "|||||||||||||||" + now + "||CH|F\r" +
+		"OBX|1|NM|2823-3^Potassium^LN||3.1|mmol/L|3.5-5.1|L|||F|||" + now + "\r")
+	ack, err := cl.Send(context.Background(), oru)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if code, _ := ackCode(t, ack); code != "AA" {
+		t.Fatalf("result: %s", code)
+	}
+	c := newClient(t, "http://"+addr)
+	c.login("nurse", "nurse password 1")
+	_, body := c.get("/search?q=RC-0001")
+	if got := links(patientLink, body); len(got) != 1 || got[0] != "/patients/ehr-42" {
+		t.Fatalf("search by MRN finds %v, want only /patients/ehr-42", got)
+	}
+	_, chart := c.get("/patients/ehr-42")
+	if !strings.Contains(chart, "Potassium") || !strings.Contains(chart, "3.1") {
+		t.Error("the result is not on the imported patient's chart")
+	}
+}

@@ -1,0 +1,68 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"strconv"
+
+	"github.com/lifeboat-health/lifeboat"
+	"github.com/lifeboat-health/lifeboat/fhir"
+	"github.com/lifeboat-health/lifeboat/hl7fhir"
+)
+
+// reconciled are the types whose records a feed message may already have
+// under another id (from a FHIR import, the EHR's Bulk export, the demo):
+// the same patient by MRN, the same visit by visit number, the same
+// clinician by NPI.
+var reconciled = map[string]bool{"Patient": true, "Encounter": true, "Practitioner": true}
+
+// reconcile gives each mapped Patient, Encounter and Practitioner the id of
+// the stored resource with one of its identifiers, when there is one, and
+// points every reference of the message at it. So a result for a patient
+// imported from the EHR lands on that patient's chart rather than on a new
+// one. An identifier that more than one stored resource holds is ignored.
+func (f *feed) reconcile(ctx context.Context, outs []hl7fhir.Output) error {
+	renames := map[string]string{} // "Type/old" -> "Type/new"
+	for _, o := range outs {
+		if !reconciled[o.Type] {
+			continue
+		}
+		p, err := fhir.Parse(o.JSON)
+		if err != nil {
+			continue // reported when the resource is indexed
+		}
+		for _, id := range p.Index.Identifiers {
+			if id.Value == "" {
+				continue
+			}
+			existing, err := f.db.ResolveIdentifier(ctx, o.Type, id.System, id.Value)
+			switch lifeboat.ErrorCode(err) {
+			case "":
+			case lifeboat.ENOTFOUND, lifeboat.ECONFLICT:
+				continue
+			default:
+				return fmt.Errorf("reconcile %s: %w", o.Type, err)
+			}
+			if existing != o.ID {
+				renames[o.Type+"/"+o.ID] = o.Type + "/" + existing
+			}
+			break
+		}
+	}
+	if len(renames) == 0 {
+		return nil
+	}
+	for i := range outs {
+		o := &outs[i]
+		for old, new := range renames {
+			o.JSON = bytes.ReplaceAll(o.JSON, []byte(strconv.Quote(old)), []byte(strconv.Quote(new)))
+			if old == o.Type+"/"+o.ID {
+				newID := new[len(o.Type)+1:]
+				o.JSON = bytes.Replace(o.JSON, []byte(`"id":`+strconv.Quote(o.ID)), []byte(`"id":`+strconv.Quote(newID)), 1)
+				o.ID = newID
+			}
+		}
+	}
+	return nil
+}
