@@ -39,3 +39,16 @@ func FuzzFoldName(f *testing.F) {
 		}
 	})
 }
+
+func TestLocationPath(t *testing.T) {
+	for _, c := range [][4]string{
+		{"ICU", "", "", "ICU"},
+		{"4 West", "4W Room 02", "", "4 West^4W Room 02"},
+		{"4 West", "4W Room 02", "4W-02A", "4 West^4W Room 02^4W-02A"},
+		{"ICU", "", "ICU-07", "ICU^^ICU-07"},
+	} {
+		if got := lifeboat.LocationPath(c[0], c[1], c[2]); got != c[3] {
+			t.Errorf("LocationPath(%q, %q, %q) = %q, want %q", c[0], c[1], c[2], got, c[3])
+		}
+	}
+}

@@ -3,6 +3,7 @@ package hl7fhir
 import (
 	"strings"
 
+	"github.com/lifeboat-health/lifeboat"
 	"github.com/lifeboat-health/lifeboat/hl7v2"
 )
 
@@ -10,6 +11,7 @@ type locationResource struct {
 	ResourceType string           `json:"resourceType"`
 	ID           string           `json:"id"`
 	Meta         meta             `json:"meta"`
+	Identifier   []identifier     `json:"identifier,omitempty"`
 	Status       string           `json:"status,omitempty"`
 	Name         string           `json:"name,omitempty"`
 	Mode         string           `json:"mode,omitempty"`
@@ -36,7 +38,17 @@ func (m *mapper) location(v hl7v2.Value) *reference {
 			return
 		}
 		id := makeID("Location", append([]string{kind, facKey}, key...)...)
+		var path string
+		switch kind {
+		case "wa":
+			path = lifeboat.LocationPath(poc, "", "")
+		case "ro":
+			path = lifeboat.LocationPath(poc, room, "")
+		default:
+			path = lifeboat.LocationPath(poc, room, bed)
+		}
 		l := &locationResource{ResourceType: "Location", ID: id, Meta: m.meta(), Status: "active", Name: name, Mode: "instance",
+			Identifier: []identifier{{System: lifeboat.LocationPathSystem, Value: path}},
 			PhysicalType: cc("http://terminology.hl7.org/CodeSystem/location-physical-type", kind, physicalTypes[kind]), PartOf: parent}
 		m.emit("Location", id, true, l)
 		parent = &reference{Reference: "Location/" + id, Display: name}

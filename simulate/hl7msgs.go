@@ -71,7 +71,7 @@ func pl(b *hl7v2.Builder, field int, bd *bed) {
 	u := bd.unit
 	b.SetPath(f+"-1", u.name).SetPath(f+"-3", bd.label).SetPath(f+"-4", facility)
 	if bd.room != "" {
-		b.SetPath(f+"-2", u.alias+" Room "+bd.label[len(u.prefix):len(bd.label)-1])
+		b.SetPath(f+"-2", roomName(u, bd))
 	}
 }
 

@@ -4,6 +4,8 @@ import (
 	"math/rand/v2"
 	"slices"
 	"strconv"
+
+	"github.com/lifeboat-health/lifeboat"
 )
 
 // unitKind is the clinical kind of a unit; it decides who is admitted there.
@@ -206,12 +208,13 @@ func (g *gen) emitPlaces() {
 	g.done("Organization", orgID)
 
 	for _, u := range g.units {
-		g.location(u.id, u.name, "wa", "Ward", "", u)
+		g.location(u.id, u.name, "wa", "Ward", "", lifeboat.LocationPath(u.name, "", ""), u)
 		seen := ""
 		for _, b := range u.beds {
 			if b.room != "" && b.room != seen {
 				seen = b.room
-				g.location(b.room, u.alias+" Room "+b.label[len(u.prefix):len(b.label)-1], "ro", "Room", u.id, nil)
+				room := roomName(u, b)
+				g.location(b.room, room, "ro", "Room", u.id, lifeboat.LocationPath(u.name, room, ""), nil)
 			}
 			parent := b.room
 			if parent == "" {
@@ -222,10 +225,27 @@ func (g *gen) emitPlaces() {
 	}
 }
 
+// roomName is the name of the room Location of a bed in a room.
+func roomName(u *unit, b *bed) string {
+	return u.alias + " Room " + b.label[len(u.prefix):len(b.label)-1]
+}
+
+// pathIdentifier writes the Location path identifier that HL7 v2 feeds
+// give the same place (lifeboat.LocationPath).
+func (w *jw) pathIdentifier(path string) {
+	w.arr("identifier")
+	w.obj("")
+	w.str("system", lifeboat.LocationPathSystem)
+	w.str("value", path)
+	w.end()
+	w.endA()
+}
+
 // location writes a unit (u != nil) or room Location.
-func (g *gen) location(id, name, phys, physName, partOf string, u *unit) {
+func (g *gen) location(id, name, phys, physName, partOf, path string, u *unit) {
 	w := &g.w
 	w.begin("Location", id, g.now)
+	w.pathIdentifier(path)
 	w.str("status", "active")
 	w.str("name", name)
 	if u != nil {
@@ -253,6 +273,11 @@ func (g *gen) location(id, name, phys, physName, partOf string, u *unit) {
 func (g *gen) bedLocation(b *bed, parent string) {
 	w := &g.w
 	w.begin("Location", b.id, g.now)
+	room := ""
+	if b.room != "" {
+		room = roomName(b.unit, b)
+	}
+	w.pathIdentifier(lifeboat.LocationPath(b.unit.name, room, b.label))
 	w.str("status", "active")
 	w.obj("operationalStatus")
 	w.str("system", sysBedStatus)

@@ -5,9 +5,11 @@ import (
 	"crypto/rand"
 	"encoding/base64"
 	"fmt"
+	"io"
 	"net"
 	"os"
 	"path/filepath"
+	"sync"
 	"time"
 
 	"github.com/lifeboat-health/lifeboat"
@@ -26,6 +28,8 @@ func runDemo(ctx context.Context, env *environment, args []string) error {
 	data := fs.String("data", "", "data `DIR`ectory (a temporary one if empty)")
 	seed := fs.Uint64("seed", 1, "selects the synthetic hospital")
 	patients := fs.Int("patients", simulate.DefaultPatients, "admitted patients to generate")
+	mllpAddr := fs.String("mllp", "", "also receive HL7 v2 on this MLLP `address`")
+	withFeed := fs.Bool("feed", false, "keep the hospital alive: send it its own HL7 v2 feed (admissions, results, administrations) in real time")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -62,12 +66,47 @@ func runDemo(ctx context.Context, env *environment, args []string) error {
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", *addr, err)
 	}
+	var mllpLn net.Listener
+	if *withFeed && *mllpAddr == "" {
+		*mllpAddr = "127.0.0.1:0"
+	}
+	if *mllpAddr != "" {
+		if mllpLn, err = net.Listen("tcp", *mllpAddr); err != nil {
+			ln.Close()
+			return fmt.Errorf("listen on %s: %w", *mllpAddr, err)
+		}
+		fmt.Fprintf(env.stdout, "MLLP: %s\n", mllpLn.Addr())
+	}
+	if *withFeed {
+		go func() {
+			// The feed speaks of the demo's own patients: the store matches
+			// them by MRN, visit number and bed.
+			out := &lockedWriter{w: env.stderr}
+			fenv := &environment{stdin: env.stdin, stdout: out, stderr: out, getenv: env.getenv}
+			if err := runSimulate(ctx, fenv, []string{"hl7", "--to", mllpLn.Addr().String(), "--seed", fmt.Sprint(*seed),
+				"--patients", fmt.Sprint(*patients), "--census", "shared"}); err != nil && ctx.Err() == nil {
+				logger.Error("demo feed stopped", "error", err.Error())
+			}
+		}()
+	}
 	logger.Info("demo hospital ready", "resources", n, "seconds", time.Since(started).Seconds())
 	fmt.Fprintf(env.stdout, "Lifeboat demo: a synthetic hospital (seed %d), data in %s\n", *seed, dir)
 	fmt.Fprintf(env.stdout, "URL: http://%s/\nUser: %s\nPassword: %s\n", ln.Addr(), demoUser, pw)
 	cfg := defaultConfig()
 	cfg.HospitalName = "Aldermoor General Hospital (demo)"
-	return serve(ctx, db, cfg, logger, ln, nil)
+	return serve(ctx, db, cfg, logger, ln, mllpLn)
+}
+
+// lockedWriter serialises writes from two goroutines.
+type lockedWriter struct {
+	mu sync.Mutex
+	w  io.Writer
+}
+
+func (l *lockedWriter) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.w.Write(p)
 }
 
 // demoKey reads DIR/demo.key, creating it on first use. Demo use only: a

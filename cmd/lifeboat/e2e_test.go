@@ -186,6 +186,71 @@ func TestDemo(t *testing.T) {
 	}
 }
 
+// demoCensus returns the demo's units and the MRNs of its patients by unit page.
+func demoCensus(t *testing.T, c *client) (units int, mrns map[string]int) {
+	t.Helper()
+	_, census := c.get("/")
+	us := links(unitLink, census)
+	mrns = map[string]int{}
+	mrnRE := regexp.MustCompile(`MRN[^<]*?(MRN\d+)`)
+	for _, u := range us {
+		_, body := c.get(u)
+		for _, m := range mrnRE.FindAllStringSubmatch(body, -1) {
+			mrns[m[1]]++
+		}
+	}
+	return len(us), mrns
+}
+
+// TestDemoWithFeed runs the demo with an MLLP listener and sends it its own
+// hospital's HL7 v2 feed: the messages speak of the demo's patients, beds
+// and visits, and the store matches them, so the census keeps one row per
+// patient and one entry per unit.
+func TestDemoWithFeed(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts the demo hospital")
+	}
+	out := startCLI(t, nil, "demo", "--addr", "127.0.0.1:0", "--data", t.TempDir(), "--seed", "5", "--mllp", "127.0.0.1:0")
+	got := map[string]string{}
+	waitFor(t, "the demo's lines", func() bool {
+		for _, line := range strings.Split(out.String(), "\n") {
+			if k, v, ok := strings.Cut(line, ": "); ok {
+				got[k] = v
+			}
+		}
+		return got["URL"] != "" && got["Password"] != "" && got["MLLP"] != ""
+	})
+	c := newClient(t, got["URL"])
+	c.login(got["User"], got["Password"])
+	unitsBefore, before := demoCensus(t, c)
+	feedOut, err := runCLI(t, "", nil, "simulate", "hl7", "--to", got["MLLP"], "--rate", "1000", "--count", "300", "--seed", "5", "--census", "shared")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(feedOut, " AA 300") {
+		t.Fatalf("simulate printed:\n%s", feedOut)
+	}
+	unitsAfter, after := demoCensus(t, c)
+	if unitsAfter != unitsBefore {
+		t.Errorf("the census had %d units and has %d after the feed", unitsBefore, unitsAfter)
+	}
+	for mrn, n := range after {
+		if n > 1 {
+			t.Errorf("%s is on the census %d times", mrn, n)
+		}
+	}
+	kept := 0
+	for mrn := range before {
+		if after[mrn] == 1 {
+			kept++
+		}
+	}
+	if kept < len(before)*3/4 {
+		t.Errorf("only %d of %d patients still on the census after 300 messages", kept, len(before))
+	}
+	t.Logf("census: %d patients before, %d after (%d kept)", len(before), len(after), kept)
+}
+
 // TestImportServeSearch imports FHIR data, serves it, logs in, and finds a
 // patient by family name; the data directory holds none of the names.
 func TestImportServeSearch(t *testing.T) {

@@ -14,8 +14,8 @@ import (
 // reconciled are the types whose records a feed message may already have
 // under another id (from a FHIR import, the EHR's Bulk export, the demo):
 // the same patient by MRN, the same visit by visit number, the same
-// clinician by NPI.
-var reconciled = map[string]bool{"Patient": true, "Encounter": true, "Practitioner": true}
+// clinician by NPI, the same bed by its path (lifeboat.LocationPathSystem).
+var reconciled = map[string]bool{"Patient": true, "Encounter": true, "Practitioner": true, "Location": true}
 
 // reconcile gives each mapped Patient, Encounter and Practitioner the id of
 // the stored resource with one of its identifiers, when there is one, and
