@@ -48,7 +48,7 @@ func (m *mapper) location(v hl7v2.Value) *reference {
 			path = lifeboat.LocationPath(poc, room, bed)
 		}
 		l := &locationResource{ResourceType: "Location", ID: id, Meta: m.meta(), Status: "active", Name: name, Mode: "instance",
-			Identifier: []identifier{{System: lifeboat.LocationPathSystem, Value: path}},
+			Identifier:   []identifier{{System: lifeboat.LocationPathSystem, Value: path}},
 			PhysicalType: cc("http://terminology.hl7.org/CodeSystem/location-physical-type", kind, physicalTypes[kind]), PartOf: parent}
 		m.emit("Location", id, true, l)
 		parent = &reference{Reference: "Location/" + id, Display: name}
