@@ -25,18 +25,7 @@ func dailyPattern(n int) string {
 
 func (p *fpat) setAge(now time.Time) {
 	p.age = now.Sub(p.birth).Hours() / 24 / 365.25
-	switch {
-	case p.age < 1:
-		p.wt = 3.4 + 0.55*p.age*12
-	case p.age < 13:
-		p.wt = 8 + 2.4*p.age
-	case p.age < 18:
-		p.wt = 40 + 4*(p.age-13)
-	case p.male:
-		p.wt = 84
-	default:
-		p.wt = 71
-	}
+	p.wt = typicalWeight(p.age, p.male)
 }
 
 // newPatient makes a patient arriving on unit u at now, with the next free

@@ -46,18 +46,7 @@ func (p *patient) baseline() {
 		}
 		p.base[k] = mid + (n.hi-n.lo)*0.12*r.NormFloat64()
 	}
-	switch {
-	case p.age < 1:
-		p.wt = 3.4 + 0.55*p.age*12
-	case p.age < 13:
-		p.wt = 8 + 2.4*p.age
-	case p.age < 18:
-		p.wt = 40 + 4*(p.age-13)
-	case p.male:
-		p.wt = 84
-	default:
-		p.wt = 71
-	}
+	p.wt = typicalWeight(p.age, p.male)
 	p.wt *= math.Exp(0.15 * r.NormFloat64())
 	p.base["pain"] = between(r, 0, 2.5)
 	if !p.child() && p.age > 50 {
@@ -251,3 +240,18 @@ func flag(v, lo, hi, clo, chi float64) string {
 var interpDisplay = map[string]string{"N": "Normal", "H": "High", "L": "Low", "HH": "Critical high", "LL": "Critical low"}
 
 func interp(f string) concept { return concept{sysInterp, f, interpDisplay[f]} }
+
+// typicalWeight is a typical body weight in kg for an age in years and sex.
+func typicalWeight(age float64, male bool) float64 {
+	switch {
+	case age < 1:
+		return 3.4 + 0.55*age*12
+	case age < 13:
+		return 8 + 2.4*age
+	case age < 18:
+		return 40 + 4*(age-13)
+	case male:
+		return 84
+	}
+	return 71
+}
