@@ -186,8 +186,10 @@ func newLogger(w io.Writer, level string) *slog.Logger {
 }
 
 // registerStoreMetrics exposes store-wide gauges: resources by type,
-// rejects kept, and what each kind of source delivered and when. Labels are
-// FHIR type names and source kinds, never PHI. Counting walks an index, so
+// rejects kept, what each kind of source delivered and when, and each HL7
+// feed's last message and counts (for alerting on a silent feed). Labels
+// are FHIR type names, source kinds and feed names (sending application and
+// facility), never PHI. Counting walks an index, so
 // a scrape reuses figures up to storeMetricsTTL old.
 func registerStoreMetrics(reg prometheus.Registerer, db *sqlite.DB) {
 	reg.MustRegister(&storeCollector{db: db,
@@ -195,6 +197,9 @@ func registerStoreMetrics(reg prometheus.Registerer, db *sqlite.DB) {
 		rejects:   prometheus.NewDesc("lifeboat_store_rejects", "Rejected inputs kept for inspection.", nil, nil),
 		received:  prometheus.NewDesc("lifeboat_source_resources_received_total", "Resources created or updated from each kind of source.", []string{"kind"}, nil),
 		lastData:  prometheus.NewDesc("lifeboat_source_last_received_timestamp_seconds", "When each kind of source last delivered.", []string{"kind"}, nil),
+		feedLast:  prometheus.NewDesc("lifeboat_feed_last_message_timestamp_seconds", "When each HL7 v2 feed (sending application^facility) last sent a message.", []string{"feed"}, nil),
+		feedMsgs:  prometheus.NewDesc("lifeboat_feed_received_total", "Messages received from each HL7 v2 feed, re-sends included.", []string{"feed"}, nil),
+		feedRej:   prometheus.NewDesc("lifeboat_feed_rejected_total", "Messages of each HL7 v2 feed kept as dead letters.", []string{"feed"}, nil),
 	})
 }
 
@@ -204,6 +209,7 @@ const storeMetricsTTL = 15 * time.Second
 type storeCollector struct {
 	db                                     *sqlite.DB
 	resources, rejects, received, lastData *prometheus.Desc
+	feedLast, feedMsgs, feedRej            *prometheus.Desc
 
 	mu      sync.Mutex
 	at      time.Time
@@ -215,6 +221,9 @@ func (c *storeCollector) Describe(ch chan<- *prometheus.Desc) {
 	ch <- c.rejects
 	ch <- c.received
 	ch <- c.lastData
+	ch <- c.feedLast
+	ch <- c.feedMsgs
+	ch <- c.feedRej
 }
 
 func (c *storeCollector) Collect(ch chan<- prometheus.Metric) {
@@ -253,6 +262,13 @@ func (c *storeCollector) gather() []prometheus.Metric {
 		for k, t := range latest {
 			out = append(out, prometheus.MustNewConstMetric(c.lastData, prometheus.GaugeValue, float64(t.Unix()), k),
 				prometheus.MustNewConstMetric(c.received, prometheus.CounterValue, float64(total[k]), k))
+		}
+	}
+	if feeds, err := c.db.Feeds(ctx); err == nil {
+		for _, f := range feeds {
+			out = append(out, prometheus.MustNewConstMetric(c.feedLast, prometheus.GaugeValue, float64(f.LastMessage.Unix()), f.Feed),
+				prometheus.MustNewConstMetric(c.feedMsgs, prometheus.CounterValue, float64(f.Messages), f.Feed),
+				prometheus.MustNewConstMetric(c.feedRej, prometheus.CounterValue, float64(f.Rejected), f.Feed))
 		}
 	}
 	return out
