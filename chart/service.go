@@ -36,9 +36,11 @@ type Service struct {
 	StaleAfter time.Duration    // defaults to DefaultStaleAfter
 	Location   *time.Location   // the hospital's time zone; defaults to time.Local
 
-	mu      sync.Mutex
-	dir     *Directory
-	dirBorn time.Time // real time, not Now: the cache ages even with a fixed clock
+	mu       sync.Mutex
+	dir      *Directory
+	dirBorn  time.Time  // real time, not Now: the cache ages even with a fixed clock
+	locDir   *Directory // dir, when it holds every Location as of locStamp
+	locStamp stamp
 }
 
 var _ lifeboat.ChartService = (*Service)(nil)
@@ -73,22 +75,61 @@ func (s *Service) directory() *Directory {
 	return s.dir
 }
 
-// withLocations returns a new Directory of all stored Locations, keeping
-// the cached names, and caches it.
+// withLocations returns a Directory of all stored Locations, keeping the
+// cached names. It rereads the Locations only when the store has changed
+// since (its sources' delivery counts and times say so) or the cache aged
+// past cacheTTL: on a big hospital, reading every bed costs more than the
+// rest of a unit's page.
 func (s *Service) withLocations(ctx context.Context) (*Directory, error) {
+	st, known, err := s.storeStamp(ctx)
+	if err != nil {
+		return nil, err
+	}
+	old := s.directory()
+	s.mu.Lock()
+	if known && s.locDir != nil && s.locDir == old && s.locStamp == st {
+		s.mu.Unlock()
+		return old, nil
+	}
+	s.mu.Unlock()
 	locs, err := s.Store.Resources(ctx, lifeboat.ResourceFilter{Type: "Location"})
 	if err != nil {
 		return nil, fmt.Errorf("chart: load locations: %w", err)
 	}
-	old := s.directory()
 	dir := NewDirectory(locs)
 	dir.copyNames(old)
 	s.mu.Lock()
 	if s.dir == old {
-		s.dir = dir
+		s.dir, s.locDir, s.locStamp = dir, dir, st
 	}
 	s.mu.Unlock()
 	return dir, nil
+}
+
+// stamp identifies a state of the store: every write that creates or
+// changes a resource adds to its source's count and moves its time.
+type stamp struct {
+	resources int64
+	last      time.Time
+}
+
+// storeStamp returns the store's stamp, and false without a SourceStore.
+func (s *Service) storeStamp(ctx context.Context) (stamp, bool, error) {
+	if s.Sources == nil {
+		return stamp{}, false, nil
+	}
+	srcs, err := s.Sources.Sources(ctx)
+	if err != nil {
+		return stamp{}, false, fmt.Errorf("chart: load sources: %w", err)
+	}
+	var st stamp
+	for _, src := range srcs {
+		st.resources += src.Resources
+		if src.LastReceived.After(st.last) {
+			st.last = src.LastReceived
+		}
+	}
+	return st, true, nil
 }
 
 // fetch loads the missing references ("Type/id") into dir, and the parents

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/lifeboat-health/lifeboat"
+	"github.com/lifeboat-health/lifeboat/fhir"
 	"github.com/lifeboat-health/lifeboat/simulate"
 )
 
@@ -124,5 +125,43 @@ func TestDemoReloadIsIdempotent(t *testing.T) {
 	}
 	if r.Version != 1 {
 		t.Errorf("an identical reload made version %d", r.Version)
+	}
+}
+
+// TestCensusSeesNewLocations: the service caches the Locations between
+// pages, and a unit written afterwards still shows on the next census.
+func TestCensusSeesNewLocations(t *testing.T) {
+	ctx := context.Background()
+	db, _ := openStore(t)
+	loadHospital(t, db, demoOptions(20))
+	svc := newService(db, hospitalNow)
+	before, err := svc.Census(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	again, _ := svc.Census(ctx) // served from the cache
+	if len(again.Units) != len(before.Units) {
+		t.Fatalf("cached census: %d units, then %d", len(before.Units), len(again.Units))
+	}
+	ward := `{"resourceType":"Location","id":"unit-surge","status":"active","name":"Surge Ward","physicalType":{"coding":[{"system":"http://terminology.hl7.org/CodeSystem/location-physical-type","code":"wa"}]}}`
+	bed := `{"resourceType":"Location","id":"bed-surge-1","status":"active","name":"SURGE-01","partOf":{"reference":"Location/unit-surge"},"physicalType":{"coding":[{"system":"http://terminology.hl7.org/CodeSystem/location-physical-type","code":"bd"}]}}`
+	var rs []*lifeboat.Resource
+	for _, js := range []string{ward, bed} {
+		p, err := fhir.Parse([]byte(js))
+		if err != nil {
+			t.Fatal(err)
+		}
+		rs = append(rs, &lifeboat.Resource{Type: p.Type, ID: p.ID, JSON: []byte(js), Received: hospitalNow.Add(time.Minute),
+			Source: lifeboat.Source{Kind: "file", Name: "import"}, Index: p.Index})
+	}
+	if _, err := db.PutResources(ctx, rs); err != nil {
+		t.Fatal(err)
+	}
+	after, err := svc.Census(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(after.Units) != len(before.Units)+1 {
+		t.Fatalf("census has %d units after a new one was stored, want %d", len(after.Units), len(before.Units)+1)
 	}
 }
