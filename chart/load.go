@@ -22,21 +22,30 @@ func (s *Service) Chart(ctx context.Context, patientID string) (*lifeboat.Chart,
 	if err != nil {
 		return nil, err
 	}
-	id := p.ID
-	encs, err := s.Store.Resources(ctx, lifeboat.ResourceFilter{Type: "Encounter", Patient: id, Limit: maxEncounters})
-	if err != nil {
-		return nil, fmt.Errorf("chart: load encounters: %w", err)
-	}
-	admitted := admittedAt(encs)
-	if admitted.IsZero() {
-		cur, err := s.Store.Resources(ctx, lifeboat.ResourceFilter{
-			Type: "Encounter", Patient: id, Status: []string{"in-progress"}, Limit: 5,
-		})
+	// A patient that replaces others (a merge: ADT A40) owns their records too.
+	ids := append([]string{p.ID}, replaced(p)...)
+	var encs []*lifeboat.Resource
+	for _, id := range ids {
+		got, err := s.Store.Resources(ctx, lifeboat.ResourceFilter{Type: "Encounter", Patient: id, Limit: maxEncounters})
 		if err != nil {
 			return nil, fmt.Errorf("chart: load encounters: %w", err)
 		}
-		encs = mergeByID(encs, cur)
-		admitted = admittedAt(cur)
+		encs = mergeByID(encs, got)
+	}
+	admitted := admittedAt(encs)
+	if admitted.IsZero() {
+		for _, id := range ids {
+			cur, err := s.Store.Resources(ctx, lifeboat.ResourceFilter{
+				Type: "Encounter", Patient: id, Status: []string{"in-progress"}, Limit: 5,
+			})
+			if err != nil {
+				return nil, fmt.Errorf("chart: load encounters: %w", err)
+			}
+			encs = mergeByID(encs, cur)
+			if a := admittedAt(cur); a.After(admitted) {
+				admitted = a
+			}
+		}
 	}
 
 	from, _ := MARWindow(now)
@@ -47,13 +56,10 @@ func (s *Service) Chart(ctx context.Context, patientID string) (*lifeboat.Chart,
 			adminSince = limit
 		}
 	}
-	// The newest observations (the chart shows the latest of each and a
-	// short trend), and the code status on its own, however old.
-	obs := lifeboat.ResourceFilter{Type: "Observation", Patient: id, Limit: obsLimitOutpatient}
+	var obsAfter time.Time
 	if !admitted.IsZero() {
-		obs.Since = obsSince(now, admitted)
+		obsAfter = obsSince(now, admitted)
 	}
-	codeStatus := lifeboat.ResourceFilter{Type: "Observation", Patient: id, Code: "http://loinc.org|" + loincCodeStatus, Limit: 5}
 
 	rs := append([]*lifeboat.Resource{p}, encs...)
 	var mu sync.Mutex
@@ -73,14 +79,18 @@ func (s *Service) Chart(ctx context.Context, patientID string) (*lifeboat.Chart,
 	query := func(f lifeboat.ResourceFilter) {
 		load(f.Type, func() ([]*lifeboat.Resource, error) { return s.Store.Resources(ctx, f) })
 	}
-	load("allergies and conditions", func() ([]*lifeboat.Resource, error) {
-		return s.Store.PatientResources(ctx, id, "AllergyIntolerance", "Condition")
-	})
-	query(lifeboat.ResourceFilter{Type: "MedicationRequest", Patient: id, Status: []string{"active"}})
-	query(lifeboat.ResourceFilter{Type: "MedicationAdministration", Patient: id, Since: adminSince})
-	query(obs)
-	load("code status", func() ([]*lifeboat.Resource, error) { return s.Store.Resources(ctx, codeStatus) })
-	query(lifeboat.ResourceFilter{Type: "DocumentReference", Patient: id, Limit: maxNotes + 5})
+	for _, id := range ids {
+		load("allergies and conditions", func() ([]*lifeboat.Resource, error) {
+			return s.Store.PatientResources(ctx, id, "AllergyIntolerance", "Condition")
+		})
+		query(lifeboat.ResourceFilter{Type: "MedicationRequest", Patient: id, Status: []string{"active"}})
+		query(lifeboat.ResourceFilter{Type: "MedicationAdministration", Patient: id, Since: adminSince})
+		// The newest observations (the chart shows the latest of each and a
+		// short trend), and the code status on its own, however old.
+		query(lifeboat.ResourceFilter{Type: "Observation", Patient: id, Since: obsAfter, Limit: obsLimitOutpatient})
+		query(lifeboat.ResourceFilter{Type: "Observation", Patient: id, Code: "http://loinc.org|" + loincCodeStatus, Limit: 5})
+		query(lifeboat.ResourceFilter{Type: "DocumentReference", Patient: id, Limit: maxNotes + 5})
+	}
 	var fresh lifeboat.Freshness
 	g.Go(func() (err error) {
 		fresh, err = s.freshness(ctx, now)
@@ -131,6 +141,27 @@ func admittedAt(encs []*lifeboat.Resource) time.Time {
 		}
 	}
 	return t
+}
+
+// replaced returns the ids of the patients that p replaces (Patient.link of
+// type "replaces", written when records are merged).
+func replaced(p *lifeboat.Resource) []string {
+	var v struct {
+		Link []struct {
+			Other reference `json:"other"`
+			Type  string    `json:"type"`
+		} `json:"link"`
+	}
+	if !decode(p, &v) {
+		return nil
+	}
+	var out []string
+	for _, l := range v.Link {
+		if id := l.Other.id("Patient"); l.Type == "replaces" && id != "" && id != p.ID {
+			out = append(out, id)
+		}
+	}
+	return out
 }
 
 // distinct drops repeated resources (the same type and id), keeping the first.

@@ -165,3 +165,41 @@ func TestCensusSeesNewLocations(t *testing.T) {
 		t.Fatalf("census has %d units after a new one was stored, want %d", len(after.Units), len(before.Units)+1)
 	}
 }
+
+// TestChartAfterMerge: after a merge (the survivor's Patient.link replaces
+// the other record), the survivor's chart shows the other record's results.
+func TestChartAfterMerge(t *testing.T) {
+	ctx := context.Background()
+	db, _ := openStore(t)
+	loadHospital(t, db, demoOptions(3))
+	put := func(js string) {
+		t.Helper()
+		p, err := fhir.Parse([]byte(js))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := db.PutResources(ctx, []*lifeboat.Resource{{Type: p.Type, ID: p.ID, JSON: []byte(js), LastUpdated: hospitalNow.Add(time.Minute),
+			Source: lifeboat.Source{Kind: "hl7v2", Name: "ADT^GH"}, Index: p.Index}}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	put(`{"resourceType":"Observation","id":"merged-marker","status":"final","category":[{"coding":[{"system":"http://terminology.hl7.org/CodeSystem/observation-category","code":"laboratory"}]}],` +
+		`"code":{"coding":[{"system":"http://loinc.org","code":"99999-9"}],"text":"Merged marker"},"subject":{"reference":"Patient/pt-0002"},` +
+		`"effectiveDateTime":"2026-11-27T09:00:00Z","valueQuantity":{"value":1,"unit":"U"}}`)
+	survivor, err := db.Resource(ctx, "Patient", "pt-0001")
+	if err != nil {
+		t.Fatal(err)
+	}
+	linked := strings.Replace(string(survivor.JSON), `"resourceType":"Patient",`, `"resourceType":"Patient","link":[{"other":{"reference":"Patient/pt-0002"},"type":"replaces"}],`, 1)
+	put(linked)
+	c, err := newService(db, hospitalNow.Add(time.Hour)).Chart(ctx, "pt-0001")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, l := range c.Labs {
+		if l.Name == "Merged marker" {
+			return
+		}
+	}
+	t.Fatal("the survivor's chart does not show the merged record's result")
+}
