@@ -2,6 +2,16 @@ package main
 
 import (
 	"context"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/tls"
+	"crypto/x509"
+	"crypto/x509/pkix"
+	"encoding/pem"
+	"fmt"
+	"math/big"
+	"net"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -245,5 +255,85 @@ func TestFeedReconcilesWithImport(t *testing.T) {
 	_, chart := c.get("/patients/ehr-42")
 	if !strings.Contains(chart, "Potassium") || !strings.Contains(chart, "3.1") {
 		t.Error("the result is not on the imported patient's chart")
+	}
+}
+
+// writeCert writes a self-signed certificate for 127.0.0.1 and its key as
+// PEM files and returns their paths and the certificate.
+func writeCert(t *testing.T, dir, name string, isCA bool, parent *x509.Certificate, parentKey *ecdsa.PrivateKey) (certPath, keyPath string, cert *x509.Certificate, key *ecdsa.PrivateKey) {
+	t.Helper()
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tmpl := &x509.Certificate{SerialNumber: big.NewInt(time.Now().UnixNano()), Subject: pkix.Name{CommonName: name},
+		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(time.Hour), IsCA: isCA, BasicConstraintsValid: true,
+		IPAddresses: []net.IP{net.ParseIP("127.0.0.1")},
+		KeyUsage:    x509.KeyUsageDigitalSignature | x509.KeyUsageCertSign,
+		ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth, x509.ExtKeyUsageClientAuth}}
+	if parent == nil {
+		parent, parentKey = tmpl, key
+	}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, parent, &key.PublicKey, parentKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cert, _ = x509.ParseCertificate(der)
+	kb, _ := x509.MarshalECPrivateKey(key)
+	certPath, keyPath = filepath.Join(dir, name+".crt"), filepath.Join(dir, name+".key")
+	os.WriteFile(certPath, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}), 0o600)
+	os.WriteFile(keyPath, pem.EncodeToMemory(&pem.Block{Type: "EC PRIVATE KEY", Bytes: kb}), 0o600)
+	return certPath, keyPath, cert, key
+}
+
+// TestFeedMutualTLS: with mllp_tls_cert, mllp_tls_key and mllp_client_ca
+// the listener speaks TLS and accepts only senders with a certificate the
+// hospital's authority signed.
+func TestFeedMutualTLS(t *testing.T) {
+	dir, keyFile := newStoreDir(t)
+	pki := t.TempDir()
+	caPath, _, ca, caKey := writeCert(t, pki, "ca", true, nil, nil)
+	srvCert, srvKey, _, _ := writeCert(t, pki, "server", false, ca, caKey)
+	cliCert, cliKey, _, _ := writeCert(t, pki, "lab-engine", false, ca, caKey)
+	mllpAddr := freeAddr(t)
+	cfgPath := filepath.Join(t.TempDir(), "lifeboat.json")
+	os.WriteFile(cfgPath, []byte(fmt.Sprintf(`{"mllp_addr":%q,"mllp_tls_cert":%q,"mllp_tls_key":%q,"mllp_client_ca":%q}`,
+		mllpAddr, srvCert, srvKey, caPath)), 0o600)
+	startCLI(t, nil, "serve", "--data", dir, "--key-file", keyFile, "--addr", freeAddr(t), "--config", cfgPath)
+	waitFor(t, "the MLLP listener", func() bool {
+		c, err := net.DialTimeout("tcp", mllpAddr, 100*time.Millisecond)
+		if err == nil {
+			c.Close()
+		}
+		return err == nil
+	})
+	roots := x509.NewCertPool()
+	roots.AddCert(ca)
+	pair, err := tls.LoadX509KeyPair(cliCert, cliKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	msg := hl7Fixture(t, "adt_a01.hl7")
+
+	cl, err := mllp.Dial(ctx, mllpAddr, &tls.Config{RootCAs: roots, Certificates: []tls.Certificate{pair}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ack, err := cl.Send(ctx, msg)
+	cl.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if code, _ := ackCode(t, ack); code != "AA" {
+		t.Fatalf("with a client certificate: %s", code)
+	}
+	// Without a client certificate, or without TLS, nothing is accepted.
+	for name, cfg := range map[string]*tls.Config{"no client certificate": {RootCAs: roots}, "plain TCP": nil} {
+		cl := &mllp.Client{Addr: mllpAddr, TLSConfig: cfg, MaxAttempts: 1, AckTimeout: 2 * time.Second}
+		if _, err := cl.Send(ctx, msg); err == nil {
+			t.Errorf("%s: the message was acknowledged", name)
+		}
+		cl.Close()
 	}
 }

@@ -2,6 +2,8 @@ package main
 
 import (
 	"context"
+	"crypto/tls"
+	"crypto/x509"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -35,6 +37,12 @@ type config struct {
 	TrustProxy   bool     `json:"trust_proxy"`
 	// MLLPAddr is where HL7 v2 feeds connect ("" for none).
 	MLLPAddr string `json:"mllp_addr"`
+	// MLLPTLSCert and MLLPTLSKey make the MLLP listener speak TLS;
+	// MLLPClientCA, if set, requires senders to present a certificate it
+	// signed (mutual TLS).
+	MLLPTLSCert  string `json:"mllp_tls_cert"`
+	MLLPTLSKey   string `json:"mllp_tls_key"`
+	MLLPClientCA string `json:"mllp_client_ca"`
 	// FeedSilence flags a feed ("APP^FACILITY", or "*" for all) silent for longer.
 	FeedSilence map[string]duration `json:"feed_silence"`
 }
@@ -158,8 +166,12 @@ func serve(ctx context.Context, db *sqlite.DB, cfg config, logger *slog.Logger, 
 	if mllpLn == nil {
 		return srv.ServeTLS(ctx, ln, cfg.TLSCert, cfg.TLSKey)
 	}
+	tlsConfig, err := mllpTLS(cfg)
+	if err != nil {
+		return err
+	}
 	f := newFeed(db, logger, newFeedMetrics(reg))
-	ms := &mllp.Server{Handler: f, OnOversize: f.oversize, Logger: logger}
+	ms := &mllp.Server{Handler: f, OnOversize: f.oversize, Logger: logger, TLSConfig: tlsConfig}
 	reg.MustRegister(newMLLPCollector(ms))
 	srv.Messages, srv.Replay = db, f.replay
 	srv.FeedSilence = map[string]time.Duration{}
@@ -171,9 +183,36 @@ func serve(ctx context.Context, db *sqlite.DB, cfg config, logger *slog.Logger, 
 	errs := make(chan error, 2)
 	go func() { errs <- ms.Serve(ctx, mllpLn) }()
 	go func() { errs <- srv.ServeTLS(ctx, ln, cfg.TLSCert, cfg.TLSKey) }()
-	err := <-errs
+	first := <-errs
 	cancel()
-	return errors.Join(err, <-errs)
+	return errors.Join(first, <-errs)
+}
+
+// mllpTLS returns the MLLP listener's TLS configuration, nil for plain TCP.
+func mllpTLS(cfg config) (*tls.Config, error) {
+	if cfg.MLLPTLSCert == "" && cfg.MLLPTLSKey == "" {
+		if cfg.MLLPClientCA != "" {
+			return nil, lifeboat.Errorf(lifeboat.EINVALID, "mllp_client_ca needs mllp_tls_cert and mllp_tls_key")
+		}
+		return nil, nil
+	}
+	cert, err := tls.LoadX509KeyPair(cfg.MLLPTLSCert, cfg.MLLPTLSKey)
+	if err != nil {
+		return nil, lifeboat.Errorf(lifeboat.EINVALID, "cannot load the MLLP TLS certificate and key: %v", err)
+	}
+	c := &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}
+	if cfg.MLLPClientCA != "" {
+		pem, err := os.ReadFile(cfg.MLLPClientCA)
+		if err != nil {
+			return nil, lifeboat.Errorf(lifeboat.EINVALID, "cannot read mllp_client_ca: %s", errorText(err))
+		}
+		pool := x509.NewCertPool()
+		if !pool.AppendCertsFromPEM(pem) {
+			return nil, lifeboat.Errorf(lifeboat.EINVALID, "mllp_client_ca holds no PEM certificate")
+		}
+		c.ClientCAs, c.ClientAuth = pool, tls.RequireAndVerifyClientCert
+	}
+	return c, nil
 }
 
 // newLogger returns a JSON slog logger at the given level.
