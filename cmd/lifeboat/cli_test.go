@@ -141,3 +141,27 @@ func TestImportRejects(t *testing.T) {
 		t.Errorf("stored %v", counts)
 	}
 }
+
+// TestBenchCommands runs the whole-system benchmarks on small inputs: they
+// must measure something real and print it.
+func TestBenchCommands(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs the benchmarks")
+	}
+	out, err := runCLI(t, "", nil, "bench", "hl7", "--conns", "4", "--messages", "200")
+	if err != nil || !strings.Contains(out, "200 lab results") || !strings.Contains(out, "messages/s") {
+		t.Errorf("bench hl7: %v\n%s", err, out)
+	}
+	out, err = runCLI(t, "", nil, "bench", "chart", "--patients", "30", "--charts", "20")
+	if err != nil || !strings.Contains(out, "20 chart summaries: median") {
+		t.Errorf("bench chart: %v\n%s", err, out)
+	}
+	src := filepath.Join("testdata", "synthea")
+	out, err = runCLI(t, "", nil, "bench", "import", src)
+	if err != nil || !strings.Contains(out, "resources/s") {
+		t.Errorf("bench import: %v\n%s", err, out)
+	}
+	if _, err := runCLI(t, "", nil, "bench", "nothing"); err == nil {
+		t.Error("an unknown benchmark is not an error")
+	}
+}
