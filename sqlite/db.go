@@ -41,6 +41,9 @@ type DB struct {
 	w      *writer
 	codec  *codec
 	stmts  stmtCache
+	inbox  *inbox           // the feed inbox, once OpenInbox was called
+	dir    string           // the data directory
+	key    []byte           // the database key, for the inbox's key
 	Now    func() time.Time // clock; defaults to time.Now
 	cancel context.CancelFunc
 }
@@ -106,16 +109,21 @@ func Open(ctx context.Context, dir string, key []byte) (*DB, error) {
 		read.Close()
 		return nil, err
 	}
+	db.dir, db.key = dir, append([]byte(nil), key...)
 	return db, nil
 }
 
 // Close stops the writer after pending writes and closes the database.
 func (db *DB) Close() error {
+	var ierr error
+	if db.inbox != nil {
+		ierr = db.inbox.close()
+	}
 	werr := db.w.close()
 	db.cancel()
 	db.closeStmts()
 	rerr := db.read.Close()
-	return errors.Join(werr, rerr)
+	return errors.Join(ierr, werr, rerr)
 }
 
 // Path returns the database file's path.

@@ -179,7 +179,11 @@ func (db *DB) ResolveID(ctx context.Context, id string) (string, error) {
 }
 
 func (db *DB) oneID(ctx context.Context, what, q string, args ...any) (string, error) {
-	rows, err := db.read.QueryContext(ctx, q, args...)
+	stmt, err := db.prepared(ctx, q)
+	if err != nil {
+		return "", err
+	}
+	rows, err := stmt.QueryContext(ctx, args...)
 	if err != nil {
 		return "", fmt.Errorf("sqlite: resolve: %w", err)
 	}

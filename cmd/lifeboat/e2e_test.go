@@ -12,6 +12,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -69,6 +70,34 @@ func waitFor(t *testing.T, what string, f func() bool) {
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
+}
+
+// within polls f until it is true, failing the test if that takes longer
+// than d: for what the product promises within a time.
+func within(t *testing.T, d time.Duration, what string, f func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(d)
+	for !f() {
+		if time.Now().After(deadline) {
+			t.Fatalf("not within %s: %s", d, what)
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+}
+
+// feedMessages returns how many messages the feeds page counts for a feed.
+func feedMessages(c *client, feed string) int {
+	_, body := c.get("/admin/feeds")
+	i := strings.Index(body, ">"+feed+"<")
+	if i < 0 {
+		return 0
+	}
+	m := regexp.MustCompile(`<td>(\d+)</td>`).FindStringSubmatch(body[i:])
+	if m == nil {
+		return 0
+	}
+	n, _ := strconv.Atoi(m[1])
+	return n
 }
 
 func freeAddr(t *testing.T) string {
@@ -230,6 +259,7 @@ func TestDemoWithFeed(t *testing.T) {
 	if !strings.Contains(feedOut, " AA 300") {
 		t.Fatalf("simulate printed:\n%s", feedOut)
 	}
+	within(t, time.Second, "the feed's 300 messages applied", func() bool { return feedMessages(c, "SIM^ALDERMOOR") >= 300 })
 	unitsAfter, after := demoCensus(t, c)
 	if unitsAfter != unitsBefore {
 		t.Errorf("the census had %d units and has %d after the feed", unitsBefore, unitsAfter)

@@ -18,9 +18,9 @@ import (
 	"github.com/lifeboat-health/lifeboat/sqlite"
 )
 
-// feed receives HL7 v2 messages: it parses and maps each one, commits the
-// message and its resources in one transaction (sharing the commit with
-// messages on other connections), and only then acknowledges it. A message
+// feed receives HL7 v2 messages: it parses and maps each one, makes the
+// message and its resources durable (the store's inbox, one fsync shared
+// with messages on other connections), and only then acknowledges it. A message
 // that cannot be parsed or mapped is kept as a dead letter and answered with
 // AE or AR and an ERR segment that names the problem.
 type feed struct {
@@ -30,7 +30,8 @@ type feed struct {
 	logger  *slog.Logger
 	metrics *feedMetrics
 	seq     atomic.Uint64
-	prefix  string // of the control ids of our acknowledgements
+	prefix  string  // of the control ids of our acknowledgements
+	ids     idCache // identifier look-ups for reconcile
 }
 
 func newFeed(db *sqlite.DB, logger *slog.Logger, m *feedMetrics) *feed {
@@ -91,7 +92,7 @@ func (f *feed) process(ctx context.Context, raw []byte, remote string, replayOf 
 		rs = append(rs, &lifeboat.Resource{Type: o.Type, ID: o.ID, JSON: o.JSON, LastUpdated: o.LastUpdated,
 			Received: m.Received, Source: src, Placeholder: o.Placeholder, Deleted: o.Deleted, Index: p.Index})
 	}
-	dup, err := f.db.AcceptMessage(ctx, m, rs)
+	dup, err := f.db.QueueMessage(ctx, m, rs)
 	if err != nil {
 		return f.notStored(ctx, m, msg, err)
 	}
@@ -153,9 +154,11 @@ func describe(m *lifeboat.Message, msg *hl7v2.Message) {
 // gets, since senders wait for one: in original mode AA, AE or AR; in
 // enhanced mode the commit acknowledgement (CA, CE, CR) when MSH-15 asks for
 // it, otherwise the application acknowledgement (AA, AE, AR) on the same
-// connection when MSH-16 asks for that, otherwise the commit one anyway. A
-// commit acknowledgement is sent only once the message is committed, so it
-// also stands for its application: Lifeboat applies a message as it stores it.
+// connection when MSH-16 asks for that, otherwise the commit one anyway. An
+// acknowledgement is sent only once the message is durable, and by then it
+// is mapped and valid: what remains, applying it to the store, cannot fail
+// for a reason the sender could act on, so it also stands for the
+// application acknowledgement.
 func (f *feed) ack(res result) []byte {
 	req := hl7v2.AckRequest{}
 	if res.msg != nil {

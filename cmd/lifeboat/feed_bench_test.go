@@ -29,6 +29,9 @@ func BenchmarkFeedIngest(b *testing.B) {
 		b.Fatal(err)
 	}
 	defer db.Close()
+	if err := db.OpenInbox(context.Background()); err != nil {
+		b.Fatal(err)
+	}
 	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
 	f := newFeed(db, logger, newFeedMetrics(prometheus.NewRegistry()))
 	ln, err := net.Listen("tcp", "127.0.0.1:0")

@@ -110,15 +110,19 @@ func TestFeedEndToEnd(t *testing.T) {
 	// The admitted patient is found by MRN and the lab shows on the chart.
 	c := newClient(t, base)
 	c.login("admin", "admin password 1")
-	_, body := c.get("/search?q=10006579")
-	charts := links(patientLink, body)
-	if len(charts) != 1 {
-		t.Fatalf("search by MRN found %d patients", len(charts))
-	}
-	_, chart := c.get(charts[0])
-	if !strings.Contains(chart, "Potassium") || !strings.Contains(chart, "6.8") {
-		t.Errorf("the potassium result is not on the chart")
-	}
+	// Acknowledged messages are on the charts within a second.
+	var charts []string
+	within(t, time.Second, "the admitted patient found by MRN", func() bool {
+		_, body := c.get("/search?q=10006579")
+		charts = links(patientLink, body)
+		return len(charts) == 1
+	})
+	within(t, time.Second, "the potassium result on the chart", func() bool {
+		_, chart := c.get(charts[0])
+		return strings.Contains(chart, "Potassium") && strings.Contains(chart, "6.8")
+	})
+	// The messages are kept (store, inbox, dead letters) but never in clear.
+	assertNoPlaintext(t, dir, "DONALD", "10006579", "TRANSFORMATIONAGENT")
 	_, feeds := c.get("/admin/feeds")
 	for _, want := range []string{"AccMgr^", "SomeSystem^", "BILLING^GH"} {
 		if !strings.Contains(feeds, want) {
@@ -248,13 +252,13 @@ func TestFeedReconcilesWithImport(t *testing.T) {
 	}
 	c := newClient(t, "http://"+addr)
 	c.login("nurse", "nurse password 1")
+	within(t, time.Second, "the result on the imported patient's chart", func() bool {
+		_, chart := c.get("/patients/ehr-42")
+		return strings.Contains(chart, "Potassium") && strings.Contains(chart, "3.1")
+	})
 	_, body := c.get("/search?q=RC-0001")
 	if got := links(patientLink, body); len(got) != 1 || got[0] != "/patients/ehr-42" {
 		t.Fatalf("search by MRN finds %v, want only /patients/ehr-42", got)
-	}
-	_, chart := c.get("/patients/ehr-42")
-	if !strings.Contains(chart, "Potassium") || !strings.Contains(chart, "3.1") {
-		t.Error("the result is not on the imported patient's chart")
 	}
 }
 

@@ -5,10 +5,13 @@ import (
 	"context"
 	"fmt"
 	"strconv"
+	"sync"
+	"time"
 
 	"github.com/lifeboat-health/lifeboat"
 	"github.com/lifeboat-health/lifeboat/fhir"
 	"github.com/lifeboat-health/lifeboat/hl7fhir"
+	"github.com/lifeboat-health/lifeboat/sqlite"
 )
 
 // reconciled are the types whose records a feed message may already have
@@ -16,6 +19,54 @@ import (
 // the same patient by MRN, the same visit by visit number, the same
 // clinician by NPI, the same bed by its path (lifeboat.LocationPathSystem).
 var reconciled = map[string]bool{"Patient": true, "Encounter": true, "Practitioner": true, "Location": true}
+
+// idCacheTTL is how long a feed remembers which stored resource holds an
+// identifier (or that none does): a record imported meanwhile is matched
+// once the entry expires.
+const idCacheTTL = time.Minute
+
+// maxCachedIDs bounds the cache; past it the cache starts over.
+const maxCachedIDs = 100000
+
+// idCache remembers identifier look-ups: the messages of a feed name the
+// same beds, clinicians and patients over and over.
+type idCache struct {
+	mu sync.Mutex
+	m  map[string]cachedID
+}
+
+type cachedID struct {
+	id string // "" when no stored resource (or more than one) holds it
+	at time.Time
+}
+
+// resolve returns the id of the one stored resource of type typ with the
+// identifier, or "" when there is none or more than one.
+func (c *idCache) resolve(ctx context.Context, db *sqlite.DB, typ, system, value string) (string, error) {
+	key := typ + "\x00" + system + "\x00" + value
+	now := time.Now()
+	c.mu.Lock()
+	e, ok := c.m[key]
+	c.mu.Unlock()
+	if ok && now.Sub(e.at) < idCacheTTL {
+		return e.id, nil
+	}
+	id, err := db.ResolveIdentifier(ctx, typ, system, value)
+	switch lifeboat.ErrorCode(err) {
+	case "":
+	case lifeboat.ENOTFOUND, lifeboat.ECONFLICT:
+		id = ""
+	default:
+		return "", err
+	}
+	c.mu.Lock()
+	if c.m == nil || len(c.m) >= maxCachedIDs {
+		c.m = map[string]cachedID{}
+	}
+	c.m[key] = cachedID{id: id, at: now}
+	c.mu.Unlock()
+	return id, nil
+}
 
 // reconcile gives each mapped Patient, Encounter and Practitioner the id of
 // the stored resource with one of its identifiers, when there is one, and
@@ -36,13 +87,12 @@ func (f *feed) reconcile(ctx context.Context, outs []hl7fhir.Output) error {
 			if id.Value == "" {
 				continue
 			}
-			existing, err := f.db.ResolveIdentifier(ctx, o.Type, id.System, id.Value)
-			switch lifeboat.ErrorCode(err) {
-			case "":
-			case lifeboat.ENOTFOUND, lifeboat.ECONFLICT:
-				continue
-			default:
+			existing, err := f.ids.resolve(ctx, f.db, o.Type, id.System, id.Value)
+			if err != nil {
 				return fmt.Errorf("reconcile %s: %w", o.Type, err)
+			}
+			if existing == "" {
+				continue
 			}
 			if existing != o.ID {
 				renames[o.Type+"/"+o.ID] = o.Type + "/" + existing

@@ -170,6 +170,11 @@ func serve(ctx context.Context, db *sqlite.DB, cfg config, logger *slog.Logger, 
 	if err != nil {
 		return err
 	}
+	// This process receives the feeds: it owns the inbox, and applies what
+	// a crash left in it before it listens.
+	if err := db.OpenInbox(ctx); err != nil {
+		return err
+	}
 	f := newFeed(db, logger, newFeedMetrics(reg))
 	ms := &mllp.Server{Handler: f, OnOversize: f.oversize, Logger: logger, TLSConfig: tlsConfig}
 	reg.MustRegister(newMLLPCollector(ms))

@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+	"time"
 )
 
 // TestSimulateHL7 drives `lifeboat serve --mllp` with `lifeboat simulate
@@ -35,13 +36,14 @@ func TestSimulateHL7(t *testing.T) {
 	}
 	c := newClient(t, "http://"+addr)
 	c.login("nurse", "nurse password 1")
-	_, census := c.get("/")
 	patients := 0
-	for _, u := range links(unitLink, census) {
-		_, body := c.get(u)
-		patients += len(links(patientLink, body))
-	}
-	if patients < 150 {
-		t.Fatalf("the census shows %d patients after the feed's bootstrap", patients)
-	}
+	within(t, time.Second, "the census filled from the feed", func() bool {
+		_, census := c.get("/")
+		patients = 0
+		for _, u := range links(unitLink, census) {
+			_, body := c.get(u)
+			patients += len(links(patientLink, body))
+		}
+		return patients >= 150
+	})
 }

@@ -1,0 +1,159 @@
+package sqlite
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"fmt"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/lifeboat-health/lifeboat"
+)
+
+func inboxKey(t *testing.T) []byte {
+	k := make([]byte, KeySize)
+	rand.Read(k)
+	return k
+}
+
+func feedMessage(i int) (*lifeboat.Message, []*lifeboat.Resource) {
+	id := fmt.Sprintf("p%d", i)
+	m := &lifeboat.Message{Feed: "LAB^GH", ControlID: fmt.Sprintf("C%d", i), Type: "ADT^A28",
+		Raw: []byte(fmt.Sprintf("MSH|^~\\&|LAB|GH|||20261127||ADT^A28|C%d|P|2.5\rPID|1||MRNINBOX%d||Zebulonfamily^Ann\r", i, i))}
+	r := &lifeboat.Resource{Type: "Patient", ID: id, JSON: []byte(fmt.Sprintf(`{"resourceType":"Patient","id":%q,"name":[{"family":"Zebulonfamily"}]}`, id)),
+		Source: lifeboat.Source{Kind: "hl7v2", Name: "LAB^GH"}, Index: lifeboat.Index{Patient: id, Names: []string{"zebulonfamily"}}}
+	return m, []*lifeboat.Resource{r}
+}
+
+// waitApplied waits up to a second for a resource to be readable.
+func waitApplied(t *testing.T, db *DB, id string) {
+	t.Helper()
+	deadline := time.Now().Add(time.Second)
+	for {
+		if _, err := db.Resource(context.Background(), "Patient", id); err == nil {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("Patient/%s not applied within a second", id)
+		}
+		time.Sleep(time.Millisecond)
+	}
+}
+
+func TestQueueMessage(t *testing.T) {
+	ctx := context.Background()
+	dir, key := t.TempDir(), inboxKey(t)
+	db, err := Open(ctx, dir, key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := db.OpenInbox(ctx); err != nil {
+		t.Fatal(err)
+	}
+	for i := range 50 {
+		m, rs := feedMessage(i)
+		if dup, err := db.QueueMessage(ctx, m, rs); err != nil || dup {
+			t.Fatalf("queue %d: dup %v, %v", i, dup, err)
+		}
+	}
+	waitApplied(t, db, "p49")
+	// A second handle on the same directory may not take the inbox.
+	other, err := Open(ctx, dir, key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := other.OpenInbox(ctx); lifeboat.ErrorCode(err) != lifeboat.ECONFLICT {
+		t.Errorf("a second inbox on the same directory: %v", err)
+	}
+	other.Close()
+	m, rs := feedMessage(7)
+	if dup, err := db.QueueMessage(ctx, m, rs); err != nil || !dup {
+		t.Fatalf("a re-sent message: dup %v, %v", dup, err)
+	}
+	if err := db.Close(); err != nil {
+		t.Fatal(err)
+	}
+	// Nothing in clear in the log.
+	b, _ := os.ReadFile(filepath.Join(dir, InboxFileName))
+	if bytes.Contains(b, []byte("Zebulonfamily")) || bytes.Contains(b, []byte("MRNINBOX")) {
+		t.Fatal("the inbox holds PHI in clear")
+	}
+	db, err = Open(ctx, dir, key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if err := db.OpenInbox(ctx); err != nil {
+		t.Fatal(err)
+	}
+	counts, _ := db.CountResources(ctx)
+	feeds, _ := db.Feeds(ctx)
+	if counts["Patient"] != 50 || len(feeds) != 1 || feeds[0].Messages != 51 {
+		t.Fatalf("%d patients, feeds %+v", counts["Patient"], feeds)
+	}
+}
+
+// TestInboxRecovery: records durable in the log but not applied when the
+// process died are applied when the store opens again, and a torn last
+// record (never acknowledged) is cut off.
+func TestInboxRecovery(t *testing.T) {
+	ctx := context.Background()
+	dir, key := t.TempDir(), inboxKey(t)
+	db, err := Open(ctx, dir, key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := db.OpenInbox(ctx); err != nil {
+		t.Fatal(err)
+	}
+	var log []byte
+	for i := range 20 {
+		m, rs := feedMessage(i)
+		data, err := db.inbox.seal(&inboxRecord{Message: *m, Resources: rs})
+		if err != nil {
+			t.Fatal(err)
+		}
+		log = append(log, data...)
+	}
+	if err := db.Close(); err != nil {
+		t.Fatal(err)
+	}
+	// As a crash would leave it: 20 synced records, then half of a 21st.
+	m, rs := feedMessage(20)
+	torn, _ := (&inbox{aead: db.inbox.aead}).seal(&inboxRecord{Message: *m, Resources: rs})
+	log = append(log, torn[:len(torn)/2]...)
+	if err := os.WriteFile(filepath.Join(dir, InboxFileName), log, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	db, err = Open(ctx, dir, key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if counts, _ := db.CountResources(ctx); counts["Patient"] != 0 {
+		t.Fatalf("opening the store without its inbox applied it")
+	}
+	if err := db.OpenInbox(ctx); err != nil {
+		t.Fatal(err)
+	}
+	counts, _ := db.CountResources(ctx)
+	if counts["Patient"] != 20 {
+		t.Fatalf("%d patients recovered, want 20", counts["Patient"])
+	}
+	if _, err := db.Resource(ctx, "Patient", "p20"); lifeboat.ErrorCode(err) != lifeboat.ENOTFOUND {
+		t.Fatalf("the torn record was applied: %v", err)
+	}
+	fi, _ := os.Stat(filepath.Join(dir, InboxFileName))
+	if fi.Size() != int64(len(log)-len(torn)/2) {
+		t.Fatalf("the torn tail was not cut: %d bytes", fi.Size())
+	}
+	// New messages after recovery go on.
+	m, rs = feedMessage(21)
+	if _, err := db.QueueMessage(ctx, m, rs); err != nil {
+		t.Fatal(err)
+	}
+	waitApplied(t, db, "p21")
+}
