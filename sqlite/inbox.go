@@ -51,9 +51,12 @@ type inbox struct {
 	wg      sync.WaitGroup
 	once    sync.Once
 
-	mu      sync.Mutex
-	end     int64              // bytes durably in the log
-	pending map[[2]string]bool // feed and control id of records not yet applied
+	mu       sync.Mutex
+	end      int64              // bytes durably in the log
+	pending  map[[2]string]bool // feed and control id of records not yet applied
+	paused   bool               // appends wait while the log is emptied
+	resume   *sync.Cond         // on mu: appends may go on
+	rotateAt int64              // empty the log once it is this large
 }
 
 // inboxRecord is what the log keeps of a message.
@@ -94,7 +97,8 @@ func openInbox(ctx context.Context, db *DB, dir string, key []byte) (*inbox, err
 		return nil, err
 	}
 	in := &inbox{db: db, f: f, aead: aead, appendQ: make(chan *appendReq, 256), applyQ: make(chan inboxItem, inboxBacklog),
-		stop: make(chan struct{}), stopped: make(chan struct{}), pending: map[[2]string]bool{}}
+		stop: make(chan struct{}), stopped: make(chan struct{}), pending: map[[2]string]bool{}, rotateAt: inboxRotate}
+	in.resume = sync.NewCond(&in.mu)
 	if err := in.recover(ctx); err != nil {
 		f.Close()
 		return nil, err
@@ -221,6 +225,9 @@ func (in *inbox) appender() {
 			buf = append(buf, r.data...)
 		}
 		in.mu.Lock()
+		for in.paused {
+			in.resume.Wait()
+		}
 		start := in.end
 		_, err := in.f.WriteAt(buf, start)
 		if err == nil {
@@ -338,20 +345,61 @@ func (in *inbox) apply(ctx context.Context, items []inboxItem) error {
 	return nil
 }
 
-// rotate empties the log once everything in it is applied and it has grown
-// large. The state is reset first: a crash before the truncation replays
-// records that are all applied already, which changes nothing.
+// rotate empties the log once it has grown past rotateAt: appends pause,
+// every record already written is applied, the state is reset, the file is
+// truncated, and appends resume. The state is reset before the truncation:
+// a crash between the two replays records that are all applied already,
+// which changes nothing.
 func (in *inbox) rotate(ctx context.Context) error {
 	in.mu.Lock()
-	defer in.mu.Unlock()
-	if len(in.pending) > 0 || in.end < inboxRotate {
+	if in.end < in.rotateAt {
+		in.mu.Unlock()
 		return nil
+	}
+	in.paused = true
+	in.mu.Unlock()
+	defer func() {
+		in.mu.Lock()
+		in.paused = false
+		in.resume.Broadcast()
+		in.mu.Unlock()
+	}()
+	for {
+		in.mu.Lock()
+		n := len(in.pending)
+		in.mu.Unlock()
+		if n == 0 {
+			break
+		}
+		// Records written and not applied are in the queue or on their way.
+		first, ok := <-in.applyQ
+		if !ok {
+			return nil
+		}
+		items := []inboxItem{first}
+	more:
+		for len(items) < inboxApplyBatch {
+			select {
+			case it, ok := <-in.applyQ:
+				if !ok {
+					break more
+				}
+				items = append(items, it)
+			default:
+				break more
+			}
+		}
+		if err := in.apply(ctx, items); err != nil {
+			return err
+		}
 	}
 	if err := in.db.w.do(ctx, func(tx *wtx) error {
 		return tx.exec(`UPDATE inbox_state SET applied=0 WHERE id=1`)
 	}, false); err != nil {
 		return err
 	}
+	in.mu.Lock()
+	defer in.mu.Unlock()
 	if err := in.f.Truncate(0); err != nil {
 		return fmt.Errorf("sqlite: inbox: truncate: %w", err)
 	}

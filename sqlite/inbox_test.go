@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"sync"
 	"testing"
 	"time"
 
@@ -156,4 +157,52 @@ func TestInboxRecovery(t *testing.T) {
 		t.Fatal(err)
 	}
 	waitApplied(t, db, "p21")
+}
+
+// TestInboxRotatesUnderLoad: the log is emptied once it grows past its
+// limit even while messages keep coming, and nothing is lost.
+func TestInboxRotatesUnderLoad(t *testing.T) {
+	ctx := context.Background()
+	dir, key := t.TempDir(), inboxKey(t)
+	db, err := Open(ctx, dir, key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := db.OpenInbox(ctx); err != nil {
+		t.Fatal(err)
+	}
+	db.inbox.mu.Lock()
+	db.inbox.rotateAt = 8 << 10 // a few records
+	db.inbox.mu.Unlock()
+	var wg sync.WaitGroup
+	for g := range 4 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range 100 {
+				m, rs := feedMessage(g*1000 + i)
+				if _, err := db.QueueMessage(ctx, m, rs); err != nil {
+					t.Error(err)
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	waitApplied(t, db, "p3099")
+	if err := db.Close(); err != nil {
+		t.Fatal(err)
+	}
+	fi, err := os.Stat(filepath.Join(dir, InboxFileName))
+	if err != nil || fi.Size() > 64<<10 {
+		t.Fatalf("the log was not emptied under load: %v bytes, %v", fi.Size(), err)
+	}
+	db, err = Open(ctx, dir, key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if counts, _ := db.CountResources(ctx); counts["Patient"] != 400 {
+		t.Fatalf("%d patients, want 400", counts["Patient"])
+	}
 }
