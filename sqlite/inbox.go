@@ -317,18 +317,7 @@ func (in *inbox) apply(ctx context.Context, items []inboxItem) error {
 	}
 	err := in.db.w.do(ctx, func(tx *wtx) error {
 		for i, it := range items {
-			m := &it.rec.Message
-			if err := tx.exec(`INSERT INTO messages(received, feed, control_id, type, remote, status, resources, raw) VALUES(?,?,?,?,?,?,?,?)
-				ON CONFLICT(feed, control_id) WHERE status = 'applied' DO NOTHING`,
-				millis(m.Received), m.Feed, m.ControlID, m.Type, m.Remote, lifeboat.MessageApplied, len(it.rec.Resources), raws[i]); err != nil {
-				return err
-			}
-			if tx.changes() == 1 {
-				if _, err := putAll(tx, encs[i], now); err != nil {
-					return err
-				}
-			}
-			if err := feedSeen(tx, m, false); err != nil {
+			if _, err := applyMessage(tx, &it.rec.Message, raws[i], encs[i], now); err != nil {
 				return err
 			}
 		}

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/lifeboat-health/lifeboat"
 )
@@ -23,23 +24,31 @@ func (db *DB) AcceptMessage(ctx context.Context, m *lifeboat.Message, rs []*life
 	raw := db.codec.encode(nil, m.Raw)
 	encs := db.encodeAll(rs)
 	duplicate := false
-	err := db.w.do(ctx, func(tx *wtx) error {
-		if err := tx.exec(`INSERT INTO messages(received, feed, control_id, type, remote, status, resources, raw) VALUES(?,?,?,?,?,?,?,?)
-			ON CONFLICT(feed, control_id) WHERE status = 'applied' DO NOTHING`,
-			millis(m.Received), m.Feed, m.ControlID, m.Type, m.Remote, m.Status, m.Resources, raw); err != nil {
-			return err
-		}
-		if tx.changes() == 0 {
-			duplicate = true
-			return feedSeen(tx, m, false)
-		}
-		m.ID = tx.lastInsertID()
-		if _, err := putAll(tx, encs, now); err != nil {
-			return err
-		}
-		return feedSeen(tx, m, false)
+	err := db.w.do(ctx, func(tx *wtx) (err error) {
+		duplicate, err = applyMessage(tx, m, raw, encs, now)
+		return err
 	}, false)
 	return duplicate, err
+}
+
+// applyMessage records an applied message with its encoded resources in the
+// current transaction and counts it for its feed. A message whose feed and
+// control id were applied before changes nothing but the count, and
+// reports duplicate.
+func applyMessage(tx *wtx, m *lifeboat.Message, raw []byte, encs []encoded, now time.Time) (bool, error) {
+	if err := tx.exec(`INSERT INTO messages(received, feed, control_id, type, remote, status, resources, raw) VALUES(?,?,?,?,?,?,?,?)
+		ON CONFLICT(feed, control_id) WHERE status = 'applied' DO NOTHING`,
+		millis(m.Received), m.Feed, m.ControlID, m.Type, m.Remote, lifeboat.MessageApplied, len(encs), raw); err != nil {
+		return false, err
+	}
+	duplicate := tx.changes() == 0
+	if !duplicate {
+		m.ID = tx.lastInsertID()
+		if _, err := putAll(tx, encs, now); err != nil {
+			return false, err
+		}
+	}
+	return duplicate, feedSeen(tx, m, false)
 }
 
 // RejectMessage keeps a message that could not be parsed or mapped as a
