@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"math/rand/v2"
-	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -83,13 +82,7 @@ func TestCrashSafety(t *testing.T) {
 		if err := cmd.Start(); err != nil {
 			t.Fatal(err)
 		}
-		waitFor(t, "the MLLP listener", func() bool {
-			c, err := net.DialTimeout("tcp", mllpAddr, 100*time.Millisecond)
-			if err == nil {
-				c.Close()
-			}
-			return err == nil
-		})
+		waitListening(t, mllpAddr)
 		ctx, cancel := context.WithCancel(context.Background())
 		var wg sync.WaitGroup
 		for _, s := range senders {

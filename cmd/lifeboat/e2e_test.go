@@ -100,6 +100,37 @@ func feedMessages(c *client, feed string) int {
 	return n
 }
 
+// waitListening waits until addr accepts TCP connections.
+func waitListening(t *testing.T, addr string) {
+	t.Helper()
+	waitFor(t, addr+" listening", func() bool {
+		c, err := net.DialTimeout("tcp", addr, 100*time.Millisecond)
+		if err == nil {
+			c.Close()
+		}
+		return err == nil
+	})
+}
+
+// startServe runs `lifeboat serve` in-process on the store in dir, on new
+// addresses, with an HL7 v2 listener when withMLLP is set, and returns once
+// it listens: the HTTP base URL and the MLLP address ("" without).
+func startServe(t *testing.T, dir, keyFile string, withMLLP bool) (base, mllpAddr string) {
+	t.Helper()
+	addr := freeAddr(t)
+	args := []string{"serve", "--data", dir, "--key-file", keyFile, "--addr", addr}
+	if withMLLP {
+		mllpAddr = freeAddr(t)
+		args = append(args, "--mllp", mllpAddr)
+	}
+	startCLI(t, nil, args...)
+	waitListening(t, addr)
+	if withMLLP {
+		waitListening(t, mllpAddr)
+	}
+	return "http://" + addr, mllpAddr
+}
+
 func freeAddr(t *testing.T) string {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -296,16 +327,7 @@ func TestImportServeSearch(t *testing.T) {
 	if _, err := runCLI(t, "nurse password 1\n", nil, "user", "add", "--data", dir, "--key-file", keyFile, "--role", "clinician", "nurse"); err != nil {
 		t.Fatal(err)
 	}
-	addr := freeAddr(t)
-	startCLI(t, nil, "serve", "--data", dir, "--key-file", keyFile, "--addr", addr)
-	base := "http://" + addr
-	waitFor(t, "the server", func() bool {
-		resp, err := http.Get(base + "/healthz")
-		if err == nil {
-			resp.Body.Close()
-		}
-		return err == nil && resp.StatusCode == http.StatusOK
-	})
+	base, _ := startServe(t, dir, keyFile, false)
 	c := newClient(t, base)
 	if code, body := c.get("/search?q=" + url.QueryEscape(fixtureFamily)); code != http.StatusOK || strings.Contains(body, fixtureFamily) {
 		t.Fatalf("search without login: %d, and the name must not appear", code)

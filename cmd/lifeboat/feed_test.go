@@ -12,7 +12,6 @@ import (
 	"fmt"
 	"math/big"
 	"net"
-	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
@@ -51,16 +50,7 @@ func TestFeedEndToEnd(t *testing.T) {
 	if _, err := runCLI(t, "admin password 1\n", nil, "user", "add", "--data", dir, "--key-file", keyFile, "--role", "admin", "admin"); err != nil {
 		t.Fatal(err)
 	}
-	addr, mllpAddr := freeAddr(t), freeAddr(t)
-	startCLI(t, nil, "serve", "--data", dir, "--key-file", keyFile, "--addr", addr, "--mllp", mllpAddr)
-	base := "http://" + addr
-	waitFor(t, "the server", func() bool {
-		resp, err := http.Get(base + "/healthz")
-		if err == nil {
-			resp.Body.Close()
-		}
-		return err == nil
-	})
+	base, mllpAddr := startServe(t, dir, keyFile, true)
 	ctx := context.Background()
 	cl, err := mllp.Dial(ctx, mllpAddr, nil)
 	if err != nil {
@@ -156,15 +146,7 @@ func TestFeedCorpus(t *testing.T) {
 		t.Fatalf("corpus: %d files, %v", len(files), err)
 	}
 	dir, keyFile := newStoreDir(t)
-	addr, mllpAddr := freeAddr(t), freeAddr(t)
-	startCLI(t, nil, "serve", "--data", dir, "--key-file", keyFile, "--addr", addr, "--mllp", mllpAddr)
-	waitFor(t, "the server", func() bool {
-		resp, err := http.Get("http://" + addr + "/healthz")
-		if err == nil {
-			resp.Body.Close()
-		}
-		return err == nil
-	})
+	_, mllpAddr := startServe(t, dir, keyFile, true)
 	ctx := context.Background()
 	counts := map[string]int{}
 	var mu sync.Mutex
@@ -224,15 +206,7 @@ func TestFeedReconcilesWithImport(t *testing.T) {
 	if _, err := runCLI(t, "nurse password 1\n", nil, "user", "add", "--data", dir, "--key-file", keyFile, "nurse"); err != nil {
 		t.Fatal(err)
 	}
-	addr, mllpAddr := freeAddr(t), freeAddr(t)
-	startCLI(t, nil, "serve", "--data", dir, "--key-file", keyFile, "--addr", addr, "--mllp", mllpAddr)
-	waitFor(t, "the MLLP listener", func() bool {
-		cl, err := mllp.Dial(context.Background(), mllpAddr, nil)
-		if err == nil {
-			cl.Close()
-		}
-		return err == nil
-	})
+	base, mllpAddr := startServe(t, dir, keyFile, true)
 	cl, err := mllp.Dial(context.Background(), mllpAddr, nil)
 	if err != nil {
 		t.Fatal(err)
@@ -250,7 +224,7 @@ func TestFeedReconcilesWithImport(t *testing.T) {
 	if code, _ := ackCode(t, ack); code != "AA" {
 		t.Fatalf("result: %s", code)
 	}
-	c := newClient(t, "http://"+addr)
+	c := newClient(t, base)
 	c.login("nurse", "nurse password 1")
 	within(t, time.Second, "the result on the imported patient's chart", func() bool {
 		_, chart := c.get("/patients/ehr-42")
@@ -304,13 +278,7 @@ func TestFeedMutualTLS(t *testing.T) {
 	os.WriteFile(cfgPath, []byte(fmt.Sprintf(`{"mllp_addr":%q,"mllp_tls_cert":%q,"mllp_tls_key":%q,"mllp_client_ca":%q}`,
 		mllpAddr, srvCert, srvKey, caPath)), 0o600)
 	startCLI(t, nil, "serve", "--data", dir, "--key-file", keyFile, "--addr", freeAddr(t), "--config", cfgPath)
-	waitFor(t, "the MLLP listener", func() bool {
-		c, err := net.DialTimeout("tcp", mllpAddr, 100*time.Millisecond)
-		if err == nil {
-			c.Close()
-		}
-		return err == nil
-	})
+	waitListening(t, mllpAddr)
 	roots := x509.NewCertPool()
 	roots.AddCert(ca)
 	pair, err := tls.LoadX509KeyPair(cliCert, cliKey)

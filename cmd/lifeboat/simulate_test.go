@@ -1,7 +1,6 @@
 package main
 
 import (
-	"net/http"
 	"strings"
 	"testing"
 	"time"
@@ -18,15 +17,7 @@ func TestSimulateHL7(t *testing.T) {
 	if _, err := runCLI(t, "nurse password 1\n", nil, "user", "add", "--data", dir, "--key-file", keyFile, "nurse"); err != nil {
 		t.Fatal(err)
 	}
-	addr, mllpAddr := freeAddr(t), freeAddr(t)
-	startCLI(t, nil, "serve", "--data", dir, "--key-file", keyFile, "--addr", addr, "--mllp", mllpAddr)
-	waitFor(t, "the server", func() bool {
-		resp, err := http.Get("http://" + addr + "/healthz")
-		if err == nil {
-			resp.Body.Close()
-		}
-		return err == nil
-	})
+	base, mllpAddr := startServe(t, dir, keyFile, true)
 	out, err := runCLI(t, "", nil, "simulate", "hl7", "--to", mllpAddr, "--rate", "2000", "--count", "400", "--seed", "4", "--census", "bootstrap")
 	if err != nil {
 		t.Fatal(err)
@@ -34,7 +25,7 @@ func TestSimulateHL7(t *testing.T) {
 	if !strings.Contains(out, "sent 400 messages") || !strings.Contains(out, " AA 400") {
 		t.Fatalf("simulate printed:\n%s", out)
 	}
-	c := newClient(t, "http://"+addr)
+	c := newClient(t, base)
 	c.login("nurse", "nurse password 1")
 	patients := 0
 	within(t, time.Second, "the census filled from the feed", func() bool {
