@@ -29,6 +29,20 @@ func feedMessage(i int) (*lifeboat.Message, []*lifeboat.Resource) {
 	return m, []*lifeboat.Resource{r}
 }
 
+// openWithInbox opens the store in dir with its feed inbox.
+func openWithInbox(t *testing.T, dir string, key []byte) *DB {
+	t.Helper()
+	db, err := Open(context.Background(), dir, key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := db.OpenInbox(context.Background()); err != nil {
+		db.Close()
+		t.Fatal(err)
+	}
+	return db
+}
+
 // waitApplied waits up to a second for a resource to be readable.
 func waitApplied(t *testing.T, db *DB, id string) {
 	t.Helper()
@@ -47,13 +61,7 @@ func waitApplied(t *testing.T, db *DB, id string) {
 func TestQueueMessage(t *testing.T) {
 	ctx := context.Background()
 	dir, key := t.TempDir(), inboxKey(t)
-	db, err := Open(ctx, dir, key)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := db.OpenInbox(ctx); err != nil {
-		t.Fatal(err)
-	}
+	db := openWithInbox(t, dir, key)
 	for i := range 50 {
 		m, rs := feedMessage(i)
 		if dup, err := db.QueueMessage(ctx, m, rs); err != nil || dup {
@@ -82,14 +90,8 @@ func TestQueueMessage(t *testing.T) {
 	if bytes.Contains(b, []byte("Zebulonfamily")) || bytes.Contains(b, []byte("MRNINBOX")) {
 		t.Fatal("the inbox holds PHI in clear")
 	}
-	db, err = Open(ctx, dir, key)
-	if err != nil {
-		t.Fatal(err)
-	}
+	db = openWithInbox(t, dir, key)
 	defer db.Close()
-	if err := db.OpenInbox(ctx); err != nil {
-		t.Fatal(err)
-	}
 	counts, _ := db.CountResources(ctx)
 	feeds, _ := db.Feeds(ctx)
 	if counts["Patient"] != 50 || len(feeds) != 1 || feeds[0].Messages != 51 {
@@ -103,13 +105,7 @@ func TestQueueMessage(t *testing.T) {
 func TestInboxRecovery(t *testing.T) {
 	ctx := context.Background()
 	dir, key := t.TempDir(), inboxKey(t)
-	db, err := Open(ctx, dir, key)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := db.OpenInbox(ctx); err != nil {
-		t.Fatal(err)
-	}
+	db := openWithInbox(t, dir, key)
 	var log []byte
 	for i := range 20 {
 		m, rs := feedMessage(i)
@@ -129,7 +125,7 @@ func TestInboxRecovery(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(dir, InboxFileName), log, 0o600); err != nil {
 		t.Fatal(err)
 	}
-	db, err = Open(ctx, dir, key)
+	db, err := Open(ctx, dir, key)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -164,13 +160,7 @@ func TestInboxRecovery(t *testing.T) {
 func TestInboxRotatesUnderLoad(t *testing.T) {
 	ctx := context.Background()
 	dir, key := t.TempDir(), inboxKey(t)
-	db, err := Open(ctx, dir, key)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := db.OpenInbox(ctx); err != nil {
-		t.Fatal(err)
-	}
+	db := openWithInbox(t, dir, key)
 	db.inbox.mu.Lock()
 	db.inbox.rotateAt = 8 << 10 // a few records
 	db.inbox.mu.Unlock()
