@@ -1,15 +1,12 @@
 package integration
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
-	"os"
-	"path/filepath"
-	"strings"
 	"testing"
 
 	"github.com/lifeboat-health/lifeboat"
+	"github.com/lifeboat-health/lifeboat/internal/diskscan"
 	"github.com/lifeboat-health/lifeboat/sqlite"
 )
 
@@ -61,26 +58,12 @@ func samplePatients(t *testing.T, db *sqlite.DB, n int) [][]string {
 // in any letter case.
 func assertNoPlaintext(t *testing.T, dir string, words ...string) {
 	t.Helper()
-	files := 0
-	err := filepath.Walk(dir, func(path string, info os.FileInfo, err error) error {
-		if err != nil || info.IsDir() {
-			return err
-		}
-		files++
-		b, err := os.ReadFile(path)
-		if err != nil {
-			return err
-		}
-		lower := bytes.ToLower(b)
-		for _, w := range words {
-			if bytes.Contains(lower, []byte(strings.ToLower(w))) {
-				t.Errorf("%s contains a patient's name or identifier in clear", filepath.Base(path))
-			}
-		}
-		return nil
-	})
+	found, files, err := diskscan.Find(dir, words...)
 	if err != nil {
 		t.Fatal(err)
+	}
+	for _, f := range found {
+		t.Errorf("%s in clear", f)
 	}
 	if files == 0 {
 		t.Fatal("no files in the data directory")

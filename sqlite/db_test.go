@@ -5,13 +5,12 @@ import (
 	"context"
 	"crypto/rand"
 	"fmt"
-	"os"
-	"path/filepath"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/lifeboat-health/lifeboat"
+	"github.com/lifeboat-health/lifeboat/internal/diskscan"
 	"github.com/lifeboat-health/lifeboat/sqlite"
 )
 
@@ -273,21 +272,13 @@ func TestNoPlaintextOnDisk(t *testing.T) {
 	}
 	checkDir := func(stage string) {
 		t.Helper()
-		filepath.Walk(dir, func(path string, info os.FileInfo, err error) error {
-			if err != nil || info.IsDir() {
-				return err
-			}
-			b, err := os.ReadFile(path)
-			if err != nil {
-				return err
-			}
-			for _, s := range []string{"Zebulonfamily", "zebulonfamily", "Quintessagiven", "quintessagiven", "MRNSECRET", "1950-02-03"} {
-				if bytes.Contains(b, []byte(s)) {
-					t.Errorf("%s: %q found in %s", stage, s, filepath.Base(path))
-				}
-			}
-			return nil
-		})
+		found, files, err := diskscan.Find(dir, "Zebulonfamily", "Quintessagiven", "MRNSECRET", "1950-02-03")
+		if err != nil || files == 0 {
+			t.Fatalf("%s: %d files, %v", stage, files, err)
+		}
+		for _, f := range found {
+			t.Errorf("%s: %s in clear", stage, f)
+		}
 	}
 	checkDir("open")
 	db.Checkpoint(ctx)

@@ -17,6 +17,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/lifeboat-health/lifeboat/internal/diskscan"
 )
 
 // lockedBuffer is a bytes.Buffer safe for one writer and one reader.
@@ -363,24 +365,13 @@ func TestImportServeSearch(t *testing.T) {
 // assertNoPlaintext fails if any file under dir contains any of the words.
 func assertNoPlaintext(t *testing.T, dir string, words ...string) {
 	t.Helper()
-	files := 0
-	filepath.Walk(dir, func(path string, info os.FileInfo, err error) error {
-		if err != nil || info.IsDir() {
-			return err
-		}
-		files++
-		b, err := os.ReadFile(path)
-		if err != nil {
-			return err
-		}
-		lower := bytes.ToLower(b)
-		for _, w := range words {
-			if bytes.Contains(lower, []byte(strings.ToLower(w))) {
-				t.Errorf("%s contains %q in clear", filepath.Base(path), w)
-			}
-		}
-		return nil
-	})
+	found, files, err := diskscan.Find(dir, words...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range found {
+		t.Errorf("%s in clear", f)
+	}
 	if files == 0 {
 		t.Fatal("no files in the data directory")
 	}
