@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"runtime"
 	"sync"
 	"time"
@@ -28,6 +29,9 @@ type Importer struct {
 	Now       func() time.Time     // receive time; time.Now if nil
 	BatchSize int                  // resources per PutResources call; DefaultBatchSize if 0
 	Workers   int                  // parallel workers; GOMAXPROCS if 0
+	// Source names where the resources come from; Kind "file" and Name
+	// "import" if empty. Ref is set per entry (file name and position).
+	Source lifeboat.Source
 }
 
 // Batches: big transactions amortise each commit's fsync and let the store
@@ -70,21 +74,42 @@ type result struct {
 // goes on; a file that cannot be read is counted and skipped. It returns an
 // error only when nothing could be read, the store fails or ctx ends.
 func (im *Importer) Import(ctx context.Context, paths []string) (*Stats, error) {
-	start := time.Now()
-	st := newStats()
 	ins := collectInputs(paths)
-	st.Files = len(ins)
 	if len(ins) == 0 {
-		return st, lifeboat.Errorf(lifeboat.EINVALID, "no input files found")
-	}
-	workers := im.Workers
-	if workers <= 0 {
-		workers = runtime.GOMAXPROCS(0)
+		return newStats(), lifeboat.Errorf(lifeboat.EINVALID, "no input files found")
 	}
 	rs := newResolver(im.Store)
-	rs.prescanAll(ins, workers)
+	rs.prescanAll(ins, im.workers())
 	orderInputs(ins)
 	markSuperseded(ins)
+	return im.run(ctx, rs, ins)
+}
+
+// ImportNDJSON stores the resources of one NDJSON stream, such as a Bulk
+// Data output file as it downloads. name identifies the stream in rejects
+// (no PHI). References are resolved through the store, so a stream should
+// come after the streams of the resources it references, as Bulk Data
+// clients order them. It returns an error when the stream cannot be read
+// to the end, the store fails or ctx ends; invalid lines are rejected and
+// the import goes on.
+func (im *Importer) ImportNDJSON(ctx context.Context, name string, r io.Reader) (*Stats, error) {
+	ins := []input{{name: name, format: formatNDJSON, typ: typePrefix(name), reader: r}}
+	return im.run(ctx, newResolver(im.Store), ins)
+}
+
+func (im *Importer) workers() int {
+	if im.Workers > 0 {
+		return im.Workers
+	}
+	return runtime.GOMAXPROCS(0)
+}
+
+// run imports ordered inputs through the read, process and write stages.
+func (im *Importer) run(ctx context.Context, rs *resolver, ins []input) (*Stats, error) {
+	start := time.Now()
+	st := newStats()
+	st.Files = len(ins)
+	workers := im.workers()
 
 	ctx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
@@ -120,6 +145,19 @@ func (im *Importer) Import(ctx context.Context, paths []string) (*Stats, error) 
 		return st, lifeboat.Errorf(lifeboat.EINVALID, "no input could be read")
 	}
 	return st, nil
+}
+
+// source returns the provenance of an entry at ref.
+func (im *Importer) source(ref string) lifeboat.Source {
+	src := im.Source
+	if src.Kind == "" {
+		src.Kind = "file"
+	}
+	if src.Name == "" {
+		src.Name = "import"
+	}
+	src.Ref = ref
+	return src
 }
 
 func (im *Importer) now() time.Time {
@@ -199,6 +237,10 @@ func (im *Importer) process(ctx context.Context, rs *resolver, j *job) result {
 		r.entry, r.superseded = true, true
 		return r
 	}
+	if j.fileErr != nil && j.in.reader != nil { // a broken stream fails the import: the caller retries it
+		r.err = fmt.Errorf("fhir: read stream: %w", j.fileErr)
+		return r
+	}
 	if j.fileErr != nil {
 		reason := "cannot read file"
 		var le *lifeboat.Error
@@ -206,13 +248,13 @@ func (im *Importer) process(ctx context.Context, rs *resolver, j *job) result {
 			reason = le.Message
 		}
 		r.fileErr = true
-		r.rej = &lifeboat.Reject{Received: j.recv, Source: lifeboat.Source{Kind: "file", Name: "import", Ref: j.in.name},
+		r.rej = &lifeboat.Reject{Received: j.recv, Source: im.source(j.in.name),
 			Reason: reason, Raw: []byte{}}
 		return r
 	}
 	r.entry = true
 	e := &j.e
-	src := lifeboat.Source{Kind: "file", Name: "import", Ref: j.in.name + " " + e.Pos}
+	src := im.source(j.in.name + " " + e.Pos)
 	reject := func(err error) result {
 		raw := e.Resource
 		if raw == nil {

@@ -35,6 +35,7 @@ type input struct {
 	keys       []string     // "Type/id" of each entry, by ordinal (set by the pre-scan)
 	superseded map[int]bool // entry ordinals that a later entry of the import replaces
 	err        error        // the input could not be listed or opened
+	reader     io.Reader    // a stream to read instead of path
 }
 
 // collectInputs expands the import paths into input files: files as given,
@@ -247,6 +248,9 @@ func orderInputs(ins []input) {
 
 // readInput reads every entry of an input.
 func readInput(in *input, fn func(*Entry) error) error {
+	if in.reader != nil {
+		return ReadNDJSON(in.reader, fn)
+	}
 	rc, err := openPath(in.path)
 	if err != nil {
 		return err

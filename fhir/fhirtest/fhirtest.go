@@ -77,6 +77,7 @@ func TestImporter(t *testing.T, open func(t *testing.T) Stores) {
 	t.Run("BrokenFile", func(t *testing.T) { testBrokenFile(t, open(t)) })
 	t.Run("Superseded", func(t *testing.T) { testSuperseded(t, open(t)) })
 	t.Run("Versions", func(t *testing.T) { testVersions(t, open(t)) })
+	t.Run("Stream", func(t *testing.T) { testStream(t, open(t)) })
 }
 
 func mustImport(t *testing.T, s Stores, paths ...string) *fhir.Stats {
