@@ -140,6 +140,11 @@ type Ack struct {
 	Time      time.Time  // MSH-7; left empty if zero
 	Text      string     // MSA-3 text before v2.7 (default: the first error's message); no PHI
 	Errors    []AckError // one ERR segment each
+	// Accept and Application set MSH-15 and MSH-16 of the acknowledgement
+	// itself. An application acknowledgement sent as a message of its own
+	// in enhanced mode may ask for an accept acknowledgement ("AL", "NE").
+	// Commit acknowledgements default to "NE" and "NE", others to empty.
+	Accept, Application string
 }
 
 // defaultAckVersion is the version of an acknowledgement for a message whose header
@@ -213,9 +218,13 @@ func AppendAck(dst []byte, orig *Message, a Ack) ([]byte, error) {
 	} else {
 		w.textField(12, version)
 	}
-	if a.Code.IsCommit() {
-		w.textField(15, "NE")
-		w.textField(16, "NE")
+	accept, application := a.Accept, a.Application
+	if a.Code.IsCommit() && accept == "" && application == "" {
+		accept, application = "NE", "NE"
+	}
+	if accept != "" || application != "" {
+		w.textField(15, accept)
+		w.textField(16, application)
 	}
 	w.rawField(18, f[18])
 	w.end("\r")

@@ -47,6 +47,12 @@ func TestAckVersions(t *testing.T) {
 			"MSA|CA|CTRL42\r",
 		},
 		{
+			"2.6 enhanced application AA asking for an accept ack", msgVersion("2.6", "AL|AL"),
+			Ack{Code: AppAccept, ControlID: "A7", Time: ackTime, Accept: "AL", Application: "NE"},
+			"MSH|^~\\&|LIFEBOAT|GENHOSP|LAB|GENHOSP|20240719040900-0500||ACK^R01^ACK|A7|P|2.6|||AL|NE\r",
+			"MSA|AA|CTRL42\r",
+		},
+		{
 			"2.7 enhanced CR", msgVersion("2.7", "AL|AL"), Ack{Code: CommitReject, ControlID: "A5", Time: ackTime,
 				Errors: []AckError{{Location: Location{Segment: "MSH", Field: 12}, Code: CodeUnsupportedVersion, Severity: SeverityError, Message: "unsupported version"}}},
 			"MSH|^~\\&|LIFEBOAT|GENHOSP|LAB|GENHOSP|20240719040900-0500||ACK^R01^ACK|A5|P|2.7|||NE|NE\r",

@@ -36,16 +36,21 @@ var migrations embed.FS
 
 // DB is an open Lifeboat store.
 type DB struct {
-	path   string
-	read   *sql.DB
-	w      *writer
-	codec  *codec
-	stmts  stmtCache
-	inbox  *inbox           // the feed inbox, once OpenInbox was called
-	dir    string           // the data directory
-	key    []byte           // the database key, for the inbox's key
-	Now    func() time.Time // clock; defaults to time.Now
-	cancel context.CancelFunc
+	path  string
+	read  *sql.DB
+	w     *writer
+	codec *codec
+	stmts stmtCache
+	inbox *inbox           // the feed inbox, once OpenInbox was called
+	dir   string           // the data directory
+	key   []byte           // the database key, for the inbox's key
+	Now   func() time.Time // clock; defaults to time.Now
+	// OnApplied, if set, is called with the feed messages just applied to
+	// the store (duplicates left out), in order, from the goroutine that
+	// applied them: it must not block for long. Set it before OpenInbox so
+	// that it also sees the messages a crash left in the inbox.
+	OnApplied func(ms []*lifeboat.Message)
+	cancel    context.CancelFunc
 }
 
 // Open opens (creating if needed) the store in dir with the given key.

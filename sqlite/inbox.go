@@ -315,16 +315,25 @@ func (in *inbox) apply(ctx context.Context, items []inboxItem) error {
 		encs[i] = in.db.encodeAll(it.rec.Resources)
 		raws[i] = in.db.codec.encode(nil, it.rec.Message.Raw)
 	}
+	var applied []*lifeboat.Message
 	err := in.db.w.do(ctx, func(tx *wtx) error {
+		applied = applied[:0]
 		for i, it := range items {
-			if _, err := applyMessage(tx, &it.rec.Message, raws[i], encs[i], now); err != nil {
+			dup, err := applyMessage(tx, &it.rec.Message, raws[i], encs[i], now)
+			if err != nil {
 				return err
+			}
+			if !dup {
+				applied = append(applied, &it.rec.Message)
 			}
 		}
 		return tx.exec(`UPDATE inbox_state SET applied=? WHERE id=1`, items[len(items)-1].end)
 	}, false)
 	if err != nil {
 		return err
+	}
+	if in.db.OnApplied != nil && len(applied) > 0 {
+		in.db.OnApplied(applied)
 	}
 	in.mu.Lock()
 	for _, it := range items {

@@ -28,6 +28,9 @@ func (db *DB) AcceptMessage(ctx context.Context, m *lifeboat.Message, rs []*life
 		duplicate, err = applyMessage(tx, m, raw, encs, now)
 		return err
 	}, false)
+	if err == nil && !duplicate && db.OnApplied != nil {
+		db.OnApplied([]*lifeboat.Message{m})
+	}
 	return duplicate, err
 }
 

@@ -30,8 +30,9 @@ type feed struct {
 	logger  *slog.Logger
 	metrics *feedMetrics
 	seq     atomic.Uint64
-	prefix  string  // of the control ids of our acknowledgements
-	ids     idCache // identifier look-ups for reconcile
+	prefix  string   // of the control ids of our acknowledgements
+	ids     idCache  // identifier look-ups for reconcile
+	appAcks *appAcks // routes for enhanced-mode application acknowledgements; may be nil
 }
 
 func newFeed(db *sqlite.DB, logger *slog.Logger, m *feedMetrics) *feed {
@@ -145,9 +146,15 @@ func describe(m *lifeboat.Message, msg *hl7v2.Message) {
 		return
 	}
 	h := msg.Header()
-	m.Feed = h.SendingApplication.Namespace + "^" + h.SendingFacility.Namespace
+	m.Feed = feedName(msg)
 	m.ControlID = h.ControlID
 	m.Type = h.Type.Code + "^" + h.Type.Trigger
+}
+
+// feedName names the feed of a message: "APP^FACILITY" of its sender.
+func feedName(msg *hl7v2.Message) string {
+	h := msg.Header()
+	return h.SendingApplication.Namespace + "^" + h.SendingFacility.Namespace
 }
 
 // ack builds the acknowledgement of a result, which the connection always
@@ -167,6 +174,10 @@ func (f *feed) ack(res result) []byte {
 	code := req.CommitCode(res.outcome)
 	if !req.SendCommit(res.outcome) && req.SendApplication(res.outcome) {
 		code = hl7v2.ApplicationCode(res.outcome)
+	}
+	if res.outcome != hl7v2.Accepted && res.msg != nil && f.appAcks.routed(feedName(res.msg), req, res.outcome) {
+		// Accepted messages get theirs once applied (appAcks.applied).
+		f.appAcks.queue(feedName(res.msg), res.msg, res.outcome, res.errs)
 	}
 	a := hl7v2.Ack{
 		Code:      code,

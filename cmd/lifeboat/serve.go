@@ -45,6 +45,10 @@ type config struct {
 	MLLPClientCA string `json:"mllp_client_ca"`
 	// FeedSilence flags a feed ("APP^FACILITY", or "*" for all) silent for longer.
 	FeedSilence map[string]duration `json:"feed_silence"`
+	// AppAckRoutes gives, per feed ("APP^FACILITY"), the MLLP address
+	// ("host:port") of the sender's listener that receives the application
+	// acknowledgements it asks for in enhanced mode (MSH-15 and MSH-16).
+	AppAckRoutes map[string]string `json:"app_ack_routes"`
 }
 
 func defaultConfig() config {
@@ -172,10 +176,15 @@ func serve(ctx context.Context, db *sqlite.DB, cfg config, logger *slog.Logger, 
 	}
 	// This process receives the feeds: it owns the inbox, and applies what
 	// a crash left in it before it listens.
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	f := newFeed(db, logger, newFeedMetrics(reg))
+	f.appAcks = newAppAcks(cfg.AppAckRoutes, logger, reg)
+	db.OnApplied = f.appAcks.applied
+	go f.appAcks.run(ctx)
 	if err := db.OpenInbox(ctx); err != nil {
 		return err
 	}
-	f := newFeed(db, logger, newFeedMetrics(reg))
 	ms := &mllp.Server{Handler: f, OnOversize: f.oversize, Logger: logger, TLSConfig: tlsConfig}
 	reg.MustRegister(newMLLPCollector(ms))
 	srv.Messages, srv.Replay = db, f.replay
@@ -183,8 +192,6 @@ func serve(ctx context.Context, db *sqlite.DB, cfg config, logger *slog.Logger, 
 	for k, v := range cfg.FeedSilence {
 		srv.FeedSilence[k] = time.Duration(v)
 	}
-	ctx, cancel := context.WithCancel(ctx)
-	defer cancel()
 	errs := make(chan error, 2)
 	go func() { errs <- ms.Serve(ctx, mllpLn) }()
 	go func() { errs <- srv.ServeTLS(ctx, ln, cfg.TLSCert, cfg.TLSKey) }()
