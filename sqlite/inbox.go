@@ -150,7 +150,8 @@ func (in *inbox) recover(ctx context.Context) error {
 	return in.rotate(ctx)
 }
 
-// readRecord reads one record: length, nonce and sealed gob.
+// readRecord reads one record: length, nonce and the sealed record
+// (appendRecord's layout, or gob in logs written before it).
 func (in *inbox) readRecord(r io.Reader) (*inboxRecord, int64, error) {
 	var hdr [4]byte
 	if _, err := io.ReadFull(r, hdr[:]); err != nil {
@@ -168,7 +169,14 @@ func (in *inbox) readRecord(r io.Reader) (*inboxRecord, int64, error) {
 	if err != nil {
 		return nil, 0, fmt.Errorf("sqlite: inbox: record does not authenticate: %w", err)
 	}
-	var rec inboxRecord
+	if bytes.HasPrefix(plain, []byte(recordMagic)) {
+		rec, err := decodeRecord(plain)
+		if err != nil {
+			return nil, 0, err
+		}
+		return rec, int64(4 + n), nil
+	}
+	var rec inboxRecord // written before the binary layout
 	if err := gob.NewDecoder(bytes.NewReader(plain)).Decode(&rec); err != nil {
 		return nil, 0, fmt.Errorf("sqlite: inbox: decode record: %w", err)
 	}
@@ -177,17 +185,16 @@ func (in *inbox) readRecord(r io.Reader) (*inboxRecord, int64, error) {
 
 // seal encodes and encrypts a record with its length prefix.
 func (in *inbox) seal(rec *inboxRecord) ([]byte, error) {
-	var plain bytes.Buffer
-	if err := gob.NewEncoder(&plain).Encode(rec); err != nil {
-		return nil, fmt.Errorf("sqlite: inbox: encode record: %w", err)
-	}
-	nonce := make([]byte, chacha20poly1305.NonceSizeX, 4+chacha20poly1305.NonceSizeX+plain.Len()+chacha20poly1305.Overhead)
+	plain := appendRecord(make([]byte, 0, recordSize(rec)), rec)
+	const head = 4 + chacha20poly1305.NonceSizeX
+	out := make([]byte, head, head+len(plain)+chacha20poly1305.Overhead)
+	nonce := out[4:head]
 	if _, err := rand.Read(nonce); err != nil {
 		return nil, fmt.Errorf("sqlite: inbox: nonce: %w", err)
 	}
-	sealed := in.aead.Seal(nonce, nonce, plain.Bytes(), nil)
-	out := binary.LittleEndian.AppendUint32(make([]byte, 0, 4+len(sealed)), uint32(len(sealed)))
-	return append(out, sealed...), nil
+	out = in.aead.Seal(out, nonce, plain, nil)
+	binary.LittleEndian.PutUint32(out, uint32(len(out)-4))
+	return out, nil
 }
 
 // appender writes queued records in groups, one fsync a group, and hands
