@@ -133,6 +133,7 @@ func (s *Server) adminRejectRaw(w http.ResponseWriter, r *http.Request) error {
 // sourcesView is the data of the sources page.
 type sourcesView struct {
 	Sources []lifeboat.SourceStatus
+	Syncs   []*lifeboat.SyncState // Bulk Data sources and how their syncs went
 	Counts  []typeCount
 	Rejects int
 }
@@ -160,6 +161,11 @@ func (s *Server) adminSources(w http.ResponseWriter, r *http.Request) error {
 		return fmt.Errorf("http: count rejects: %w", err)
 	}
 	v := &sourcesView{Sources: ss, Rejects: n}
+	if s.Syncs != nil {
+		if v.Syncs, err = s.Syncs.SyncStates(ctx); err != nil {
+			return fmt.Errorf("http: sync states: %w", err)
+		}
+	}
 	for t, c := range counts {
 		v.Counts = append(v.Counts, typeCount{t, c})
 	}

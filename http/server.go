@@ -41,6 +41,9 @@ type Server struct {
 	Rejects   lifeboat.RejectStore
 	Sources   lifeboat.SourceStore
 	Resources lifeboat.ResourceStore
+	// Syncs keeps the state of Bulk Data syncs, shown on the sources page;
+	// nil when the server syncs from no FHIR source.
+	Syncs lifeboat.SyncStateStore
 	// Messages keeps inbound feed messages; nil when the server receives no feeds.
 	Messages lifeboat.MessageStore
 	// Replay runs a dead letter through the feed pipeline again; nil hides the button.

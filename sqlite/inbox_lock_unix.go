@@ -14,8 +14,11 @@ import (
 // process's handle: a second server on the same data directory is refused
 // rather than allowed to replay or truncate the first one's records.
 func lockInbox(f *os.File) error {
-	if err := unix.Flock(int(f.Fd()), unix.LOCK_EX|unix.LOCK_NB); err != nil {
+	if err := lockFile(f); err != nil {
 		return lifeboat.Errorf(lifeboat.ECONFLICT, "another Lifeboat server receives feeds for this data directory")
 	}
 	return nil
 }
+
+// lockFile takes an exclusive lock on f without waiting; closing f releases it.
+func lockFile(f *os.File) error { return unix.Flock(int(f.Fd()), unix.LOCK_EX|unix.LOCK_NB) }

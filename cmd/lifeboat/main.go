@@ -36,16 +36,18 @@ var commands map[string]command
 
 func init() {
 	commands = map[string]command{
-		"demo":     {"generate a synthetic hospital and serve it", runDemo},
-		"serve":    {"run the server", runServe},
-		"import":   {"import FHIR R4 bundles and NDJSON", runImport},
-		"keygen":   {"print a new database key", runKeygen},
-		"user":     {"manage local accounts (user add)", runUser},
-		"token":    {"print a bearer token for the FHIR API", runToken},
-		"bench":    {"whole-system benchmarks", runBench},
-		"simulate": {"the synthetic hospital as a live HL7 v2 feed (simulate hl7)", runSimulate},
-		"version":  {"print the version", runVersion},
-		"help":     {"list commands", runHelp},
+		"demo":      {"generate a synthetic hospital and serve it", runDemo},
+		"serve":     {"run the server", runServe},
+		"import":    {"import FHIR R4 bundles and NDJSON", runImport},
+		"sync":      {"one FHIR Bulk Data sync from the EHR", runSync},
+		"smart-key": {"make a SMART Backend Services signing key, print its JWKS", runSmartKey},
+		"keygen":    {"print a new database key", runKeygen},
+		"user":      {"manage local accounts (user add)", runUser},
+		"token":     {"print a bearer token for the FHIR API", runToken},
+		"bench":     {"whole-system benchmarks", runBench},
+		"simulate":  {"the synthetic hospital as a live HL7 v2 feed (simulate hl7)", runSimulate},
+		"version":   {"print the version", runVersion},
+		"help":      {"list commands", runHelp},
 	}
 }
 

@@ -49,6 +49,9 @@ type config struct {
 	// ("host:port") of the sender's listener that receives the application
 	// acknowledgements it asks for in enhanced mode (MSH-15 and MSH-16).
 	AppAckRoutes map[string]string `json:"app_ack_routes"`
+	// BulkSources are the EHR FHIR servers to sync from with Bulk Data
+	// $export, each on its own schedule.
+	BulkSources []syncSource `json:"bulk_sources"`
 }
 
 func defaultConfig() config {
@@ -166,6 +169,18 @@ func serve(ctx context.Context, db *sqlite.DB, cfg config, logger *slog.Logger, 
 		Health:        db.Ping,
 		HospitalName:  cfg.HospitalName,
 		TrustProxy:    cfg.TrustProxy,
+	}
+	if len(cfg.BulkSources) > 0 {
+		for i := range cfg.BulkSources {
+			if err := cfg.BulkSources[i].check(); err != nil {
+				return err
+			}
+		}
+		srv.Syncs = db
+		reg.MustRegister(newSyncCollector(db))
+		syncCtx, stopSyncs := context.WithCancel(ctx)
+		wait := runSyncs(syncCtx, db, cfg.BulkSources, logger)
+		defer func() { stopSyncs(); wait() }()
 	}
 	if mllpLn == nil {
 		return srv.ServeTLS(ctx, ln, cfg.TLSCert, cfg.TLSKey)
