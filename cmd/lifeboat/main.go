@@ -45,7 +45,7 @@ func init() {
 		"user":      {"manage local accounts (user add)", runUser},
 		"token":     {"print a bearer token for the FHIR API", runToken},
 		"bench":     {"whole-system benchmarks", runBench},
-		"simulate":  {"the synthetic hospital as a live HL7 v2 feed (simulate hl7)", runSimulate},
+		"simulate":  {"the synthetic hospital as a live HL7 v2 feed (simulate hl7) or an EHR FHIR server (simulate fhir)", runSimulate},
 		"version":   {"print the version", runVersion},
 		"help":      {"list commands", runHelp},
 	}

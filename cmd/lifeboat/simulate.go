@@ -14,10 +14,17 @@ import (
 )
 
 func runSimulate(ctx context.Context, env *environment, args []string) error {
-	if len(args) == 0 || args[0] != "hl7" {
-		fmt.Fprintln(env.stderr, "Usage: lifeboat simulate hl7 --to HOST:PORT [--rate N] [--count N] [--seed N] [--census shared|bootstrap|silent]")
-		return lifeboat.Errorf(lifeboat.EINVALID, "unknown or missing simulation (try 'simulate hl7')")
+	switch {
+	case len(args) > 0 && args[0] == "hl7":
+		return runSimulateHL7(ctx, env, args)
+	case len(args) > 0 && args[0] == "fhir":
+		return runSimulateFHIR(ctx, env, args)
 	}
+	fmt.Fprintln(env.stderr, "Usage: lifeboat simulate hl7 --to HOST:PORT [flags]\n       lifeboat simulate fhir --addr ADDR [flags]")
+	return lifeboat.Errorf(lifeboat.EINVALID, "unknown or missing simulation (try 'simulate hl7' or 'simulate fhir')")
+}
+
+func runSimulateHL7(ctx context.Context, env *environment, args []string) error {
 	fs := newFlagSet(env, "simulate hl7", "simulate hl7 --to HOST:PORT [--rate N] [--count N] [--seed N] [--census MODE]")
 	to := fs.String("to", "", "MLLP `address` of the receiver (required)")
 	rate := fs.Float64("rate", 0, "messages per second (0: the pace of a real hospital of this size)")
