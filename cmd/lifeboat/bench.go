@@ -8,15 +8,16 @@ import (
 	"time"
 
 	"github.com/lifeboat-health/lifeboat"
+	"github.com/lifeboat-health/lifeboat/bulk"
 	"github.com/lifeboat-health/lifeboat/fhir"
 	"github.com/lifeboat-health/lifeboat/sqlite"
 )
 
 func runBench(ctx context.Context, env *environment, args []string) error {
-	usage := "Usage: lifeboat bench import [--batch N] PATH... | bench hl7 [--conns N] [--messages N] | bench chart [--patients N]"
+	usage := "Usage: lifeboat bench import [--batch N] PATH... | bench hl7 [--conns N] [--messages N] | bench chart [--patients N] | bench sync [--patients N]"
 	if len(args) == 0 {
 		fmt.Fprintln(env.stderr, usage)
-		return lifeboat.Errorf(lifeboat.EINVALID, "name a benchmark: import, hl7 or chart")
+		return lifeboat.Errorf(lifeboat.EINVALID, "name a benchmark: import, hl7, chart or sync")
 	}
 	switch args[0] {
 	case "import":
@@ -45,9 +46,17 @@ func runBench(ctx context.Context, env *environment, args []string) error {
 			return err
 		}
 		return benchChart(ctx, env, *patients, *charts)
+	case "sync":
+		fs := newFlagSet(env, "bench sync", "bench sync [--patients N] [--concurrency N]")
+		patients := fs.Int("patients", 2000, "admitted patients of the simulated EHR")
+		conc := fs.Int("concurrency", bulk.DefaultConcurrency, "files downloaded at once")
+		if err := fs.Parse(args[1:]); err != nil {
+			return err
+		}
+		return benchSync(ctx, env, *patients, *conc)
 	}
 	fmt.Fprintln(env.stderr, usage)
-	return lifeboat.Errorf(lifeboat.EINVALID, "unknown benchmark %q (import, hl7 or chart)", args[0])
+	return lifeboat.Errorf(lifeboat.EINVALID, "unknown benchmark %q (import, hl7, chart or sync)", args[0])
 }
 
 // benchStore opens a new encrypted store in a temporary directory; the
