@@ -82,8 +82,11 @@ func (o PutOutcome) String() string {
 	return [...]string{"created", "updated", "unchanged", "stale"}[o]
 }
 
-// ResourceFilter selects resources of one type.
+// ResourceFilter selects resources of one type (or, with a Patient, of
+// several). Fields are combined with AND; a list matches any of its values.
 type ResourceFilter struct {
+	// Type is the resource type. It may be empty only when Patient is set:
+	// then resources of every type (or of Types) about the patient match.
 	Type    string
 	Patient string   // only resources about this patient
 	Status  []string // only these statuses (any)
@@ -92,14 +95,107 @@ type ResourceFilter struct {
 	Locations []string
 	Since     time.Time // Index.Date at or after
 	Limit     int       // 0 means no limit
+
+	// Types, with Type empty, keeps only these types.
+	Types []string
+	// Categories keeps resources whose Index.Category is one of these codes.
+	Categories []string
+	// Codes keeps resources whose Index.Code matches one of these tokens:
+	// "system|code" exactly ("|code" for a code without a system), or a bare
+	// "code" in any system.
+	Codes []string
+	// IDs keeps only resources with one of these logical ids.
+	IDs []string
+	// Date bounds Index.Date; resources without a date never match a
+	// bounded range.
+	Date TimeRange
+	// LastUpdated bounds the resource's LastUpdated.
+	LastUpdated TimeRange
+	// Order is the order of the results (OrderDate by default).
+	Order ResourceOrder
+	// After, if set, keeps only the resources that come after this position
+	// in Order: the next page of a keyset-paged result.
+	After *PageKey
 }
 
-// PatientQuery searches patients. Fields are combined with AND.
+// ResourceOrder is the order in which resources are returned.
+type ResourceOrder int
+
+// Resource orders. Ties keep the order in which the store received the
+// resources, in the same direction.
+const (
+	// OrderDate is Index.Date newest first, resources without a date last.
+	OrderDate ResourceOrder = iota
+	// OrderLastUpdated is LastUpdated oldest first, for clients that follow
+	// changes.
+	OrderLastUpdated
+)
+
+// PageKey is a position in a result order: the sort value, type and id of
+// the last resource of a page. A zero Value in OrderDate stands for "no
+// date".
+type PageKey struct {
+	Value    time.Time
+	Type, ID string
+}
+
+// KeyOf returns the position of r in order o.
+func KeyOf(r *Resource, o ResourceOrder) PageKey {
+	v := r.Index.Date
+	if o == OrderLastUpdated {
+		v = r.LastUpdated
+	}
+	return PageKey{Value: v, Type: r.Type, ID: r.ID}
+}
+
+// TimeRange bounds a time. A zero bound is open. From is inclusive unless
+// FromExclusive; To is exclusive unless ToInclusive.
+type TimeRange struct {
+	From, To      time.Time
+	FromExclusive bool
+	ToInclusive   bool
+}
+
+// IsZero reports whether the range is unbounded.
+func (r TimeRange) IsZero() bool { return r.From.IsZero() && r.To.IsZero() }
+
+// Contains reports whether t is within the range.
+func (r TimeRange) Contains(t time.Time) bool {
+	if !r.From.IsZero() && (t.Before(r.From) || r.FromExclusive && t.Equal(r.From)) {
+		return false
+	}
+	if !r.To.IsZero() && (t.After(r.To) || !r.ToInclusive && t.Equal(r.To)) {
+		return false
+	}
+	return true
+}
+
+// PatientQuery searches patients. Fields are combined with AND. Results are
+// ordered by id. A PatientQuery is comparable (it may be a map key).
 type PatientQuery struct {
 	Name       string // partial, case- and accent-insensitive
 	Identifier string // exact value of any identifier (MRN, ...)
 	BirthDate  string // YYYY-MM-DD
 	Limit      int
+
+	// Family and Given match the family and the given names: every word of
+	// the text must start a word of the same part of one of the patient's
+	// names (case- and accent-insensitive).
+	Family, Given string
+	// IdentifierSystem, with Identifier, keeps identifiers of this system.
+	IdentifierSystem string
+	// BirthFrom and BirthBefore bound birthDate compared as text (YYYY,
+	// YYYY-MM or YYYY-MM-DD): at or after BirthFrom, before BirthBefore.
+	BirthFrom, BirthBefore string
+	// ID keeps only the patient with this id.
+	ID string
+	// LastUpdated bounds the patient's LastUpdated.
+	LastUpdated TimeRange
+	// All makes a query without any other criterion match every patient
+	// (without it, an empty query matches none).
+	All bool
+	// After keeps only patients whose id sorts after it (keyset paging).
+	After string
 }
 
 // ResourceStore keeps resources.
@@ -109,12 +205,13 @@ type ResourceStore interface {
 	PutResources(ctx context.Context, rs []*Resource) ([]PutOutcome, error)
 	// Resource returns the current version of a resource, or ENOTFOUND.
 	Resource(ctx context.Context, typ, id string) (*Resource, error)
-	// Resources returns resources matching f, ordered by Index.Date descending.
+	// Resources returns resources matching f in f.Order (Index.Date newest
+	// first by default), after f.After if it is set, at most f.Limit.
 	Resources(ctx context.Context, f ResourceFilter) ([]*Resource, error)
 	// PatientResources returns all current resources about a patient of the
 	// given types (all types if none are given).
 	PatientResources(ctx context.Context, patient string, types ...string) ([]*Resource, error)
-	// SearchPatients finds Patient resources.
+	// SearchPatients finds Patient resources, ordered by id.
 	SearchPatients(ctx context.Context, q PatientQuery) ([]*Resource, error)
 	// ResolveIdentifier returns the id of the resource of type typ with the
 	// identifier system|value (system may be empty to match any), or ENOTFOUND.

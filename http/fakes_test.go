@@ -10,6 +10,7 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"regexp"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -230,17 +231,49 @@ func (f *fakeResources) Resource(_ context.Context, typ, id string) (*lifeboat.R
 func (f *fakeResources) Resources(_ context.Context, rf lifeboat.ResourceFilter) ([]*lifeboat.Resource, error) {
 	var out []*lifeboat.Resource
 	for _, r := range f.m {
-		if r.Type == rf.Type && (rf.Patient == "" || r.Index.Patient == rf.Patient) {
+		if (rf.Type == "" && (len(rf.Types) == 0 || slices.Contains(rf.Types, r.Type)) || r.Type == rf.Type) &&
+			(rf.Patient == "" || r.Index.Patient == rf.Patient) &&
+			(len(rf.IDs) == 0 || slices.Contains(rf.IDs, r.ID)) &&
+			(len(rf.Codes) == 0 || slices.Contains(rf.Codes, r.Index.Code)) && !r.Deleted {
 			out = append(out, r)
 		}
+	}
+	// Newest first, then by type and id: the fake's stand-in for the
+	// store's order.
+	slices.SortFunc(out, func(a, b *lifeboat.Resource) int {
+		if c := b.Index.Date.Compare(a.Index.Date); c != 0 {
+			return c
+		}
+		return strings.Compare(a.Type+"/"+a.ID, b.Type+"/"+b.ID)
+	})
+	if k := rf.After; k != nil {
+		i := slices.IndexFunc(out, func(r *lifeboat.Resource) bool { return r.Type == k.Type && r.ID == k.ID })
+		out = out[i+1:]
+	}
+	if rf.Limit > 0 && len(out) > rf.Limit {
+		out = out[:rf.Limit]
 	}
 	return out, nil
 }
 func (f *fakeResources) PatientResources(context.Context, string, ...string) ([]*lifeboat.Resource, error) {
 	return nil, nil
 }
-func (f *fakeResources) SearchPatients(context.Context, lifeboat.PatientQuery) ([]*lifeboat.Resource, error) {
-	return []*lifeboat.Resource{f.m["Patient/"+patID]}, nil
+func (f *fakeResources) SearchPatients(_ context.Context, q lifeboat.PatientQuery) ([]*lifeboat.Resource, error) {
+	var out []*lifeboat.Resource
+	for _, r := range f.m {
+		if r.Type != "Patient" || r.Deleted || r.ID <= q.After || q.ID != "" && r.ID != q.ID ||
+			q.Identifier != "" && !slices.ContainsFunc(r.Index.Identifiers, func(i lifeboat.Identifier) bool {
+				return i.Value == q.Identifier && (q.IdentifierSystem == "" || i.System == q.IdentifierSystem)
+			}) {
+			continue
+		}
+		out = append(out, r)
+	}
+	slices.SortFunc(out, func(a, b *lifeboat.Resource) int { return strings.Compare(a.ID, b.ID) })
+	if q.Limit > 0 && len(out) > q.Limit {
+		out = out[:q.Limit]
+	}
+	return out, nil
 }
 func (f *fakeResources) ResolveIdentifier(context.Context, string, string, string) (string, error) {
 	return "", nil

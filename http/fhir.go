@@ -3,31 +3,21 @@ package http
 import (
 	"encoding/json"
 	"fmt"
-	"log/slog"
+	"mime"
 	"net/http"
-	"net/url"
-	"slices"
 	"strconv"
 	"strings"
 
 	"github.com/lifeboat-health/lifeboat"
 )
 
+// The FHIR read API under /fhir/: the CapabilityStatement
+// (fhir_capability.go), read (here), search (fhir_search.go) and Patient
+// $everything (fhir_everything.go). Every answer is FHIR JSON; every error
+// is an OperationOutcome.
+
 // fhirJSON is the FHIR JSON media type.
 const fhirJSON = "application/fhir+json"
-
-// Bundle sizes: this first slice of the API does not page.
-const (
-	defaultCount = 500
-	maxCount     = 1000
-)
-
-// fhirTypes are the resource types listed in the CapabilityStatement.
-var fhirTypes = []string{
-	"AllergyIntolerance", "Condition", "DocumentReference", "Encounter", "Location",
-	"Medication", "MedicationAdministration", "MedicationRequest", "Observation",
-	"Patient", "Practitioner",
-}
 
 // validType reports whether t looks like a FHIR resource type name.
 func validType(t string) bool {
@@ -60,7 +50,7 @@ func (s *Server) writeOutcome(w http.ResponseWriter, status int, msg string) {
 		code = "forbidden"
 	case http.StatusNotFound:
 		code = "not-found"
-	case http.StatusMethodNotAllowed:
+	case http.StatusMethodNotAllowed, http.StatusNotAcceptable:
 		code = "not-supported"
 	case http.StatusGone:
 		code = "deleted"
@@ -82,41 +72,49 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 	_ = json.NewEncoder(w).Encode(v)
 }
 
-// fhirMetadata answers the CapabilityStatement; it needs no login.
-func (s *Server) fhirMetadata(w http.ResponseWriter, r *http.Request) error {
-	var res []map[string]any
-	for _, t := range fhirTypes {
-		params := []map[string]string{{"name": "patient", "type": "reference"}}
-		if t == "Patient" {
-			params = []map[string]string{
-				{"name": "identifier", "type": "token"},
-				{"name": "name", "type": "string"},
-				{"name": "birthdate", "type": "date"},
+// jsonTypes are the media types (and _format values) answered with FHIR
+// JSON.
+var jsonTypes = []string{fhirJSON, "application/json", "application/json+fhir", "json", "*/*", "application/*"}
+
+// negotiate checks that the client accepts FHIR JSON, from its _format
+// parameter or else its Accept header; if not, it answers 406 with an
+// OperationOutcome and returns false.
+func (s *Server) negotiate(w http.ResponseWriter, r *http.Request) bool {
+	if f := r.URL.Query().Get("_format"); f != "" {
+		if acceptsJSON(f) {
+			return true
+		}
+		s.writeOutcome(w, http.StatusNotAcceptable, "Only JSON is supported (_format=json).")
+		return false
+	}
+	if a := r.Header.Get("Accept"); a != "" && !acceptsJSON(a) {
+		s.writeOutcome(w, http.StatusNotAcceptable, "Only FHIR JSON is supported (Accept: application/fhir+json).")
+		return false
+	}
+	return true
+}
+
+// acceptsJSON reports whether an Accept header or _format value lists a
+// media type answered with JSON (and not with q=0).
+func acceptsJSON(h string) bool {
+	for _, part := range strings.Split(h, ",") {
+		mt, params, err := mime.ParseMediaType(strings.TrimSpace(part))
+		if err != nil {
+			// _format values such as "json" are not media types.
+			mt = strings.ToLower(strings.TrimSpace(part))
+		}
+		if q, ok := params["q"]; ok {
+			if v, err := strconv.ParseFloat(q, 64); err == nil && v == 0 {
+				continue
 			}
 		}
-		res = append(res, map[string]any{
-			"type":        t,
-			"interaction": []map[string]string{{"code": "read"}, {"code": "search-type"}},
-			"searchParam": params,
-		})
+		for _, t := range jsonTypes {
+			if mt == t {
+				return true
+			}
+		}
 	}
-	writeJSON(w, http.StatusOK, map[string]any{
-		"resourceType": "CapabilityStatement",
-		"status":       "active",
-		"date":         s.Now().UTC().Format("2006-01-02"),
-		"kind":         "instance",
-		"software":     map[string]string{"name": "Lifeboat", "version": lifeboat.Version},
-		"fhirVersion":  "4.0.1",
-		"format":       []string{"json"},
-		"rest": []map[string]any{{
-			"mode": "server",
-			"security": map[string]any{
-				"description": "Bearer token (lifeboat token) or a Lifeboat session.",
-			},
-			"resource": res,
-		}},
-	})
-	return nil
+	return false
 }
 
 // fhirRead returns the stored JSON of one resource.
@@ -125,6 +123,14 @@ func (s *Server) fhirRead(w http.ResponseWriter, r *http.Request) error {
 	typ, id := r.PathValue("type"), r.PathValue("id")
 	if !validType(typ) || !validID(id) {
 		return fhirError("Invalid resource type or id.")
+	}
+	if !s.negotiate(w, r) {
+		return nil
+	}
+	for k := range r.URL.Query() {
+		if k != "_format" {
+			return fhirError("Unsupported parameter %q for a read.", k)
+		}
 	}
 	res, err := s.Resources.Resource(ctx, typ, id)
 	if lifeboat.ErrorCode(err) == lifeboat.ENOTFOUND {
@@ -150,6 +156,7 @@ func (s *Server) fhirRead(w http.ResponseWriter, r *http.Request) error {
 	}
 	h := w.Header()
 	h.Set("Content-Type", fhirJSON+"; charset=utf-8")
+	h.Set("Content-Length", strconv.Itoa(len(res.JSON)))
 	if res.Version > 0 {
 		h.Set("ETag", `W/"`+strconv.FormatInt(res.Version, 10)+`"`)
 	}
@@ -160,138 +167,7 @@ func (s *Server) fhirRead(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-// searchParams are the search parameters this slice understands.
-var searchParams = []string{"patient", "identifier", "name", "birthdate", "_count", "_format"}
-
-// fhirSearch answers {type}?patient=ID, and Patient?identifier=&name=&birthdate=,
-// as a searchset Bundle. Unknown parameters are refused rather than ignored,
-// so a client never mistakes an unfiltered result for a filtered one.
-func (s *Server) fhirSearch(w http.ResponseWriter, r *http.Request) error {
-	ctx := r.Context()
-	typ := r.PathValue("type")
-	if !validType(typ) {
-		return fhirError("Invalid resource type.")
-	}
-	q := r.URL.Query()
-	for k, vs := range q {
-		if !slices.Contains(searchParams, k) {
-			return fhirError("Unsupported search parameter %q.", k)
-		}
-		if len(vs) > 1 {
-			return fhirError("Repeated search parameter %q is not supported.", k)
-		}
-	}
-	if f := q.Get("_format"); f != "" && f != "json" && !strings.Contains(f, "json") {
-		return fhirError("Only JSON is supported.")
-	}
-	limit := defaultCount
-	if c := q.Get("_count"); c != "" {
-		n, err := strconv.Atoi(c)
-		if err != nil || n < 1 {
-			return fhirError("Invalid _count.")
-		}
-		limit = min(n, maxCount)
-	}
-	patient := strings.TrimPrefix(q.Get("patient"), "Patient/")
-	if q.Has("patient") && !validID(patient) {
-		return fhirError("Invalid patient id.")
-	}
-	var (
-		rs  []*lifeboat.Resource
-		err error
-	)
-	switch {
-	case typ == "Patient" && q.Has("patient"):
-		var p *lifeboat.Resource
-		p, err = s.Resources.Resource(ctx, "Patient", patient)
-		if lifeboat.ErrorCode(err) == lifeboat.ENOTFOUND {
-			err = nil
-		} else if err == nil {
-			rs = []*lifeboat.Resource{p}
-		}
-	case typ == "Patient" && (q.Has("identifier") || q.Has("name") || q.Has("birthdate")):
-		rs, err = s.searchPatients(r, q, limit)
-	case typ == "Patient":
-		return fhirError("Patient search needs identifier, name, birthdate or patient.")
-	case q.Has("identifier") || q.Has("name") || q.Has("birthdate"):
-		return fhirError("Only Patient supports identifier, name and birthdate.")
-	case !q.Has("patient"):
-		return fhirError("Search needs the patient parameter.")
-	default:
-		rs, err = s.Resources.Resources(ctx, lifeboat.ResourceFilter{Type: typ, Patient: patient, Limit: limit})
-	}
-	if err != nil {
-		return fmt.Errorf("http: fhir search: %w", err)
-	}
-	canon := typ + "?" + q.Encode()
-	if err := s.mustAudit(ctx, s.auditEvent(r, lifeboat.AuditFHIRSearch, patient, canon, "ok")); err != nil {
-		return err
-	}
-	writeJSON(w, http.StatusOK, s.bundle(r, canon, rs))
-	return nil
-}
-
-// searchPatients runs a Patient search; an identifier "system|value" keeps
-// only matches with that system.
-func (s *Server) searchPatients(r *http.Request, q url.Values, limit int) ([]*lifeboat.Resource, error) {
-	system, value, hasSystem := strings.Cut(q.Get("identifier"), "|")
-	if !hasSystem {
-		system, value = "", q.Get("identifier")
-	}
-	rs, err := s.Resources.SearchPatients(r.Context(), lifeboat.PatientQuery{
-		Name: q.Get("name"), Identifier: value, BirthDate: q.Get("birthdate"), Limit: limit,
-	})
-	if err != nil || !hasSystem || system == "" {
-		return rs, err
-	}
-	return slices.DeleteFunc(rs, func(x *lifeboat.Resource) bool {
-		return !slices.Contains(x.Index.Identifiers, lifeboat.Identifier{System: system, Value: value})
-	}), nil
-}
-
-// bundleEntry is one entry of a searchset Bundle.
-type bundleEntry struct {
-	FullURL  string            `json:"fullUrl"`
-	Resource json.RawMessage   `json:"resource"`
-	Search   map[string]string `json:"search"`
-}
-
-// bundle wraps resources in a searchset Bundle, leaving out tombstones and
-// anything whose stored JSON is not valid.
-func (s *Server) bundle(r *http.Request, self string, rs []*lifeboat.Resource) map[string]any {
-	base := "http://" + r.Host + "/fhir/"
-	if s.isTLS(r) {
-		base = "https://" + r.Host + "/fhir/"
-	}
-	var entries []bundleEntry
-	for _, x := range rs {
-		if x == nil || x.Deleted {
-			continue
-		}
-		if !json.Valid(x.JSON) {
-			s.Logger.LogAttrs(r.Context(), slog.LevelError, "stored resource is not valid JSON",
-				slog.String("type", x.Type))
-			continue
-		}
-		entries = append(entries, bundleEntry{
-			FullURL:  base + x.Type + "/" + x.ID,
-			Resource: x.JSON,
-			Search:   map[string]string{"mode": "match"},
-		})
-	}
-	b := map[string]any{
-		"resourceType": "Bundle",
-		"type":         "searchset",
-		"total":        len(entries),
-		"link":         []map[string]string{{"relation": "self", "url": base + self}},
-	}
-	if len(entries) > 0 { // FHIR JSON has no empty arrays
-		b["entry"] = entries
-	}
-	return b
-}
-
-// fhirUnsupported answers API paths and methods this slice does not serve.
+// fhirUnsupported answers API paths and methods this API does not serve.
 func (s *Server) fhirUnsupported(w http.ResponseWriter, r *http.Request) error {
 	if r.Method != http.MethodGet && r.Method != http.MethodHead {
 		w.Header().Set("Allow", "GET, HEAD")

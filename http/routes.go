@@ -64,6 +64,7 @@ func (s *Server) routes() []route {
 		{"GET /fhir/metadata", accessPublic, s.fhirMetadata},
 		{"GET /fhir/{type}/{id}", accessAPI, s.fhirRead},
 		{"GET /fhir/{type}", accessAPI, s.fhirSearch},
+		{"GET /fhir/Patient/{id}/$everything", accessAPI, s.fhirEverything},
 		{"/fhir/", accessAPI, s.fhirUnsupported},
 
 		{"/", accessPublic, s.notFound},

@@ -10,7 +10,7 @@ import (
 )
 
 const resourceColumns = `type, id, version, source_version, last_updated, received, source_kind, source_name, source_ref, deleted,
-	coalesce(patient,''), coalesce(encounter,''), coalesce(location,''), coalesce(status,''), coalesce(category,''), coalesce(code,''), coalesce(date,0), coalesce(birthdate,''), body`
+	coalesce(patient,''), coalesce(encounter,''), coalesce(location,''), coalesce(status,''), coalesce(category,''), coalesce(code,''), date, coalesce(birthdate,''), body`
 
 // scanResources reads rows of resourceColumns.
 func (db *DB) scanResources(rows *sql.Rows) ([]*lifeboat.Resource, error) {
@@ -18,15 +18,16 @@ func (db *DB) scanResources(rows *sql.Rows) ([]*lifeboat.Resource, error) {
 	var out []*lifeboat.Resource
 	for rows.Next() {
 		var (
-			r             lifeboat.Resource
-			lu, rcv, date int64
-			body          []byte
+			r       lifeboat.Resource
+			lu, rcv int64
+			date    sql.NullInt64
+			body    []byte
 		)
 		if err := rows.Scan(&r.Type, &r.ID, &r.Version, &r.SourceVersion, &lu, &rcv, &r.Source.Kind, &r.Source.Name, &r.Source.Ref, &r.Deleted,
 			&r.Index.Patient, &r.Index.Encounter, &r.Index.Location, &r.Index.Status, &r.Index.Category, &r.Index.Code, &date, &r.Index.BirthDate, &body); err != nil {
 			return nil, fmt.Errorf("sqlite: scan resource: %w", err)
 		}
-		r.LastUpdated, r.Received, r.Index.Date = fromMillis(lu), fromMillis(rcv), fromMillis(date)
+		r.LastUpdated, r.Received, r.Index.Date = fromMillis(lu), fromMillis(rcv), dateOf(date.Int64, date.Valid)
 		js, err := db.codec.decode(body)
 		if err != nil {
 			return nil, err
@@ -65,54 +66,30 @@ func (db *DB) Resource(ctx context.Context, typ, id string) (*lifeboat.Resource,
 	return rs[0], nil
 }
 
-// Resources returns current resources matching f, newest Index.Date first.
+// Resources returns current resources matching f in f.Order (newest
+// Index.Date first by default), resuming after f.After when it is set.
 func (db *DB) Resources(ctx context.Context, f lifeboat.ResourceFilter) ([]*lifeboat.Resource, error) {
-	q, args := resourcesQuery(f)
-	return db.queryResources(ctx, q, args...)
-}
-
-// resourcesQuery builds the query of Resources.
-func resourcesQuery(f lifeboat.ResourceFilter) (string, []any) {
-	var (
-		where = []string{"type=?", "deleted=0"}
-		args  = []any{f.Type}
-	)
-	if f.Patient != "" {
-		where = append(where, "patient=?")
-		args = append(args, f.Patient)
+	if f.Type == "" && f.Patient == "" {
+		return nil, lifeboat.Errorf(lifeboat.EINVALID, "a resource search needs a type or a patient")
 	}
-	if len(f.Status) > 0 {
-		// With a patient or locations, their index is far more selective
-		// than the status index: the unary + keeps the planner from
-		// choosing the latter.
-		col := "status"
-		if f.Patient != "" || len(f.Locations) > 0 {
-			col = "+status"
+	phases := resourcesPhases(f)
+	var out []*lifeboat.Resource
+	for _, p := range phases {
+		g := f
+		if f.Limit > 0 {
+			g.Limit = f.Limit - len(out)
 		}
-		where = append(where, col+" IN (?"+strings.Repeat(",?", len(f.Status)-1)+")")
-		for _, s := range f.Status {
-			args = append(args, s)
+		q, args := buildResourcesQuery(g, p)
+		rs, err := db.queryResources(ctx, q, args...)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, rs...)
+		if f.Limit > 0 && len(out) >= f.Limit {
+			break
 		}
 	}
-	if len(f.Locations) > 0 {
-		where = append(where, "location IN (?"+strings.Repeat(",?", len(f.Locations)-1)+")")
-		for _, l := range f.Locations {
-			args = append(args, l)
-		}
-	}
-	if f.Code != "" {
-		where = append(where, "code=?")
-		args = append(args, f.Code)
-	}
-	if !f.Since.IsZero() {
-		where = append(where, "date>=?")
-		args = append(args, millis(f.Since))
-	}
-	q := `SELECT ` + resourceColumns + ` FROM resources WHERE ` + strings.Join(where, " AND ") + ` ORDER BY date DESC, rid DESC`
-	if f.Limit > 0 {
-		q += fmt.Sprintf(" LIMIT %d", f.Limit)
-	}
-	return q, args
+	return out, nil
 }
 
 // PatientResources returns all current resources about a patient of the
@@ -128,37 +105,6 @@ func (db *DB) PatientResources(ctx context.Context, patient string, types ...str
 	}
 	q += ` ORDER BY date DESC, rid DESC`
 	return db.queryResources(ctx, q, args...)
-}
-
-// SearchPatients finds patients by name word prefixes (every word of the
-// query must start some word of a name), identifier value, and birth date.
-func (db *DB) SearchPatients(ctx context.Context, q lifeboat.PatientQuery) ([]*lifeboat.Resource, error) {
-	var (
-		where = []string{"r.type='Patient'", "r.deleted=0"}
-		args  []any
-	)
-	for _, tok := range lifeboat.NameTokens(q.Name) {
-		where = append(where, `r.rid IN (SELECT rid FROM names WHERE type='Patient' AND name>=? AND name<?)`)
-		args = append(args, tok, tok+"\uffff")
-	}
-	if q.Identifier != "" {
-		where = append(where, `r.rid IN (SELECT rid FROM identifiers WHERE value=? AND type='Patient')`)
-		args = append(args, q.Identifier)
-	}
-	if q.BirthDate != "" {
-		where = append(where, "r.birthdate=?")
-		args = append(args, q.BirthDate)
-	}
-	if len(args) == 0 {
-		return nil, nil
-	}
-	limit := q.Limit
-	if limit <= 0 {
-		limit = 100
-	}
-	cols := strings.ReplaceAll("r."+strings.ReplaceAll(resourceColumns, ", ", ", r."), "r.coalesce(", "coalesce(r.")
-	query := fmt.Sprintf(`SELECT %s FROM resources r WHERE %s ORDER BY r.id LIMIT %d`, cols, strings.Join(where, " AND "), limit)
-	return db.queryResources(ctx, query, args...)
 }
 
 // ResolveIdentifier returns the id of the resource of type typ that has the

@@ -1,0 +1,136 @@
+package http
+
+import (
+	"encoding/json"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+
+	"github.com/lifeboat-health/lifeboat"
+)
+
+// Search modes of bundle entries.
+const (
+	modeMatch   = "match"   // the entry matched the search
+	modeInclude = "include" // the entry is there because a match refers to it
+)
+
+// pageEntry is one entry of a searchset Bundle.
+type pageEntry struct {
+	r    *lifeboat.Resource
+	mode string
+}
+
+// bundlePage is one page of a search result.
+type bundlePage struct {
+	self, next string // absolute links; next is empty on the last page
+	total      int    // the number of matches, or -1 when not known
+	entries    []pageEntry
+}
+
+// fhirBase returns the absolute URL of the FHIR API as the client reached it.
+func (s *Server) fhirBase(r *http.Request) string {
+	if s.isTLS(r) {
+		return "https://" + r.Host + "/fhir/"
+	}
+	return "http://" + r.Host + "/fhir/"
+}
+
+// pageLink returns the link to path with the client's parameters q and,
+// if tok is set, the cursor token tok. It carries nothing else.
+func (s *Server) pageLink(r *http.Request, path string, q url.Values, tok string) string {
+	v := url.Values{}
+	for k, vs := range q {
+		if k != cursorParam {
+			v[k] = vs
+		}
+	}
+	if tok != "" {
+		v.Set(cursorParam, tok)
+	}
+	link := s.fhirBase(r) + path
+	if len(v) > 0 {
+		link += "?" + v.Encode()
+	}
+	return link
+}
+
+// writeBundle writes a searchset Bundle. The stored JSON of each resource
+// is copied as it is; tombstones and anything whose stored JSON is not
+// valid are left out (the latter logged, without detail).
+func (s *Server) writeBundle(w http.ResponseWriter, r *http.Request, p *bundlePage) {
+	size := 512
+	for _, e := range p.entries {
+		size += len(e.r.JSON) + 128
+	}
+	b := make([]byte, 0, size)
+	b = append(b, `{"resourceType":"Bundle","type":"searchset"`...)
+	if p.total >= 0 {
+		b = append(b, `,"total":`...)
+		b = strconv.AppendInt(b, int64(p.total), 10)
+	}
+	b = append(b, `,"link":[{"relation":"self","url":`...)
+	b = appendJSONString(b, p.self)
+	b = append(b, '}')
+	if p.next != "" {
+		b = append(b, `,{"relation":"next","url":`...)
+		b = appendJSONString(b, p.next)
+		b = append(b, '}')
+	}
+	b = append(b, ']')
+	base := s.fhirBase(r)
+	n := 0
+	for _, e := range p.entries {
+		x := e.r
+		if x == nil || x.Deleted {
+			continue
+		}
+		if !json.Valid(x.JSON) {
+			s.Logger.LogAttrs(r.Context(), slog.LevelError, "stored resource is not valid JSON",
+				slog.String("type", x.Type))
+			continue
+		}
+		if n == 0 {
+			b = append(b, `,"entry":[`...) // FHIR JSON has no empty arrays
+		} else {
+			b = append(b, ',')
+		}
+		n++
+		b = append(b, `{"fullUrl":`...)
+		b = appendJSONString(b, base+x.Type+"/"+x.ID)
+		b = append(b, `,"resource":`...)
+		b = append(b, x.JSON...)
+		b = append(b, `,"search":{"mode":"`...)
+		b = append(b, e.mode...)
+		b = append(b, `"}}`...)
+	}
+	if n > 0 {
+		b = append(b, ']')
+	}
+	b = append(b, "}\n"...)
+	w.Header().Set("Content-Type", fhirJSON+"; charset=utf-8")
+	w.Header().Set("Content-Length", strconv.Itoa(len(b)))
+	w.WriteHeader(http.StatusOK)
+	_, _ = w.Write(b)
+}
+
+// appendJSONString appends s as a JSON string (without the HTML escapes
+// of encoding/json, which would turn every "&" of a link into \u0026).
+func appendJSONString(b []byte, s string) []byte {
+	const hex = "0123456789abcdef"
+	s = strings.ToValidUTF8(s, "\uFFFD")
+	b = append(b, '"')
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; {
+		case c == '"' || c == '\\':
+			b = append(b, '\\', c)
+		case c < 0x20:
+			b = append(b, '\\', 'u', '0', '0', hex[c>>4], hex[c&15])
+		default:
+			b = append(b, c)
+		}
+	}
+	return append(b, '"')
+}
