@@ -55,6 +55,11 @@ type CensusRow struct {
 	Allergies   AllergyStatus
 	CodeStatus  string // e.g. "Full code", "DNR/DNI", "" if not recorded
 	DueNextHour int    // scheduled doses due in the next hour not yet given
+	BirthDate   string // YYYY-MM-DD (or YYYY-MM, YYYY) as recorded
+	AllergyList []string
+	// Isolation names the isolation precautions in force, e.g. "Contact
+	// precautions" ("" when none are recorded; several are joined by "; ").
+	Isolation string
 }
 
 // PatientMatch is one search result.
@@ -79,6 +84,8 @@ type Chart struct {
 	Encounters  []EncounterSummary
 	Notes       []Note
 	Freshness   Freshness
+	Contacts    []Contact       // emergency contacts and next of kin
+	Pending     []PendingResult // results ordered or collected and not yet final
 }
 
 // Banner is the patient identification strip at the top of every chart page.
@@ -98,6 +105,24 @@ type Banner struct {
 	CodeStatus  string
 	Weight      string // latest weight with unit, e.g. "72.4 kg"
 	WeightDate  time.Time
+	Isolation   string // isolation precautions in force, as CensusRow.Isolation
+}
+
+// Contact is one of a patient's contacts (Patient.contact).
+type Contact struct {
+	Name         string // "Given Family"
+	Relationship string // e.g. "Emergency contact, Spouse"
+	Phone        string // phone numbers, "; "-separated
+}
+
+// PendingResult is a result ordered, collected or partly reported and not
+// yet final: a DiagnosticReport registered, partial or preliminary, or an
+// active ServiceRequest no report answers yet.
+type PendingResult struct {
+	Name     string    // the test or panel, e.g. "Basic metabolic panel"
+	Category string    // e.g. "Laboratory", "Imaging"
+	Status   string    // "Ordered", "In progress", "Partial", "Preliminary"
+	Time     time.Time // when collected (effective), else ordered
 }
 
 // Problem is an active condition.

@@ -148,7 +148,8 @@ func unitSummaries(rv *resolver, adms []Admission) map[string]*lifeboat.UnitSumm
 // BuildUnitCensus builds the census of the unit with Location id unitID.
 // rs holds the in-progress Encounters (of any unit) and, for the patients
 // on this unit, their Patient, AllergyIntolerance, Observation (for the
-// code status), MedicationRequest and MedicationAdministration resources,
+// code status), MedicationRequest, MedicationAdministration and Flag (for
+// isolation) resources,
 // grouped by Index.Patient. Locations and Practitioners come from dir or
 // rs. Rows are sorted by bed in natural order ("2" before "10"), patients
 // without a bed last. It reports false if there is no such unit.
@@ -168,7 +169,7 @@ func buildUnitCensus(now time.Time, dir *Directory, unitID string, rs []*lifeboa
 	byPatient := make(map[string][]*lifeboat.Resource)
 	for _, r := range rs {
 		switch r.Type {
-		case "Patient", "AllergyIntolerance", "Observation", "MedicationRequest", "MedicationAdministration":
+		case "Patient", "AllergyIntolerance", "Observation", "MedicationRequest", "MedicationAdministration", "Flag":
 			if pid := patientOf(r); pid != "" {
 				byPatient[pid] = append(byPatient[pid], r)
 			}
@@ -189,10 +190,14 @@ func buildUnitCensus(now time.Time, dir *Directory, unitID string, rs []*lifeboa
 			}
 			if p, ok := decodePatient(r); ok {
 				row.Name, row.MRN, row.Sex, row.Age = p.Name, p.MRN, p.Sex, p.age(now)
+				row.BirthDate = p.BirthDate
 			}
 			break
 		}
-		row.Allergies, _ = allergies(prs)
+		var list []lifeboat.Allergy
+		row.Allergies, list = allergies(prs)
+		row.AllergyList = substances(list)
+		row.Isolation = isolation(now, prs)
 		row.CodeStatus = readObservations(loc, prs, true).CodeStatus
 		// Prescribers are not shown here: resolve nothing.
 		row.DueNextHour = dueNextHour(now, decodeOrders(&resolver{}, loc, prs), decodeAdmins(loc, prs))

@@ -107,11 +107,11 @@ func TestUnitCensus(t *testing.T) {
 	want := []lifeboat.CensusRow{
 		{Bed: "4W-2A", PatientID: "pat-smith", Name: "SMITH, Jane Q", MRN: "MRN001234", Age: "66 y", Sex: "F",
 			Attending: "Dr. Gregory House", Admitted: at(t, "2025-06-12 14:30").UTC(), Allergies: lifeboat.AllergiesPresent,
-			CodeStatus: "DNR/DNI", DueNextHour: 1},
+			CodeStatus: "DNR/DNI", DueNextHour: 1, BirthDate: "1958-06-16", AllergyList: []string{"Penicillin", "Sulfonamide antibiotics"}},
 		{Bed: "4W-10", PatientID: "pat-nka", Name: "DOE, Baby", MRN: "MRN000777", Age: "2 mo", Sex: "M",
-			Attending: "Dr. Lisa Cuddy", Admitted: start, Allergies: lifeboat.AllergiesNoneKnown},
+			Attending: "Dr. Lisa Cuddy", Admitted: start, Allergies: lifeboat.AllergiesNoneKnown, BirthDate: "2025-04-10"},
 		{Bed: "", PatientID: "pat-none", Name: "NUÑEZ, Ana", MRN: "MRN000888", Age: "12 d", Sex: "F",
-			Attending: "Dr. Lisa Cuddy", Admitted: start, Allergies: lifeboat.AllergiesNotRecorded},
+			Attending: "Dr. Lisa Cuddy", Admitted: start, Allergies: lifeboat.AllergiesNotRecorded, BirthDate: "2025-06-03"},
 	}
 	if !reflect.DeepEqual(uc.Rows, want) {
 		t.Errorf("rows:\ngot  %+v\nwant %+v", uc.Rows, want)

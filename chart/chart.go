@@ -9,7 +9,8 @@ import (
 // BuildChart builds the chart summary of one patient at now, from the
 // patient's resources: their Patient, Encounters, Conditions,
 // AllergyIntolerances, MedicationRequests, MedicationAdministrations,
-// Observations and DocumentReferences. Locations, Practitioners and
+// Observations, DocumentReferences, Flags, DiagnosticReports and
+// ServiceRequests. Locations, Practitioners and
 // Medications are looked up in dir (which may be nil) and among rs, rs
 // taking precedence. Local times (ages, MAR due times, dates without a
 // zone) are in now's location. Freshness is left for the caller to fill.
@@ -18,7 +19,9 @@ import (
 // attending, admission date and reason; allergy status; code status; latest
 // weight), active problems, allergies, active medication orders, the MAR
 // for MARWindow(now), the latest vital signs and labs with their trends, the
-// ten most recent encounters and the twenty most recent notes, newest first.
+// ten most recent encounters and the twenty most recent notes, newest first;
+// the emergency contacts, the isolation precautions in force (active Flags)
+// and the results not yet final (DiagnosticReports and ServiceRequests).
 func BuildChart(now time.Time, dir *Directory, rs []*lifeboat.Resource) *lifeboat.Chart {
 	c, _ := buildChart(now, dir, rs)
 	return c
@@ -42,6 +45,7 @@ func buildChart(now time.Time, dir *Directory, rs []*lifeboat.Resource) (*lifebo
 			c.Banner.BirthDate = p.BirthDate
 			c.Banner.Age = p.age(now)
 			c.Banner.Sex = p.Sex
+			c.Contacts = contacts(r)
 			break
 		}
 	}
@@ -73,5 +77,7 @@ func buildChart(now time.Time, dir *Directory, rs []*lifeboat.Resource) (*lifebo
 	c.MAR = buildMAR(now, from, to, orders, decodeAdmins(loc, rs))
 
 	c.Notes = notes(rv, loc, rs)
+	c.Banner.Isolation = isolation(now, rs)
+	c.Pending = pending(loc, rs)
 	return c, rv.missingKeys()
 }

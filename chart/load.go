@@ -14,8 +14,9 @@ import (
 // patient, their ten most recent encounters (and any in-progress one),
 // allergies and conditions, active orders, administrations since admission
 // (at least the MAR window), observations since a day before admission
-// (the newest obsLimitOutpatient when not admitted) and the newest notes,
-// in parallel, then builds the chart with BuildChart.
+// (the newest obsLimitOutpatient when not admitted), the newest notes,
+// active Flags, open ServiceRequests and pending DiagnosticReports, in
+// parallel, then builds the chart with BuildChart.
 func (s *Service) Chart(ctx context.Context, patientID string) (*lifeboat.Chart, error) {
 	now := s.now()
 	p, err := s.patient(ctx, patientID)
@@ -49,13 +50,7 @@ func (s *Service) Chart(ctx context.Context, patientID string) (*lifeboat.Chart,
 	}
 
 	from, _ := MARWindow(now)
-	adminSince := from.Add(-3 * DoseTolerance)
-	if !admitted.IsZero() && admitted.Before(adminSince) {
-		adminSince = admitted
-		if limit := now.Add(-adminMaxAge); adminSince.Before(limit) {
-			adminSince = limit
-		}
-	}
+	adminSince := adminsSince(now, from, admitted)
 	var obsAfter time.Time
 	if !admitted.IsZero() {
 		obsAfter = obsSince(now, admitted)
@@ -80,8 +75,8 @@ func (s *Service) Chart(ctx context.Context, patientID string) (*lifeboat.Chart,
 		load(f.Type, func() ([]*lifeboat.Resource, error) { return s.Store.Resources(ctx, f) })
 	}
 	for _, id := range ids {
-		load("allergies and conditions", func() ([]*lifeboat.Resource, error) {
-			return s.Store.PatientResources(ctx, id, "AllergyIntolerance", "Condition")
+		load("allergies, conditions, flags and orders", func() ([]*lifeboat.Resource, error) {
+			return s.clinical(ctx, id)
 		})
 		query(lifeboat.ResourceFilter{Type: "MedicationRequest", Patient: id, Status: []string{"active"}})
 		query(lifeboat.ResourceFilter{Type: "MedicationAdministration", Patient: id, Since: adminSince})
@@ -114,6 +109,64 @@ func (s *Service) Chart(ctx context.Context, patientID string) (*lifeboat.Chart,
 	}
 	c.Freshness = fresh
 	return c, nil
+}
+
+// clinical loads a patient's allergies, conditions, flags and service
+// requests in one query, and their pending DiagnosticReports: all of them
+// when an open ServiceRequest needs the reports that may answer it, else
+// only those not yet final. Flags and ServiceRequests not in force are
+// dropped here, by their indexed status.
+func (s *Service) clinical(ctx context.Context, patientID string) ([]*lifeboat.Resource, error) {
+	rs, err := s.Store.PatientResources(ctx, patientID, "AllergyIntolerance", "Condition", "Flag", "ServiceRequest")
+	if err != nil {
+		return nil, err
+	}
+	out := rs[:0]
+	open := false
+	for _, r := range rs {
+		switch r.Type {
+		case "Flag":
+			if r.Index.Status != "active" {
+				continue
+			}
+		case "ServiceRequest":
+			if r.Index.Status != "active" && r.Index.Status != "on-hold" {
+				continue
+			}
+			open = true
+		}
+		out = append(out, r)
+	}
+	f := lifeboat.ResourceFilter{Type: "DiagnosticReport", Patient: patientID, Status: pendingReportStatuses}
+	if open {
+		f = lifeboat.ResourceFilter{Type: "DiagnosticReport", Patient: patientID, Limit: maxReports}
+	}
+	drs, err := s.Store.Resources(ctx, f)
+	return append(out, drs...), err
+}
+
+// maxReports bounds the DiagnosticReports read to find the orders they answer.
+const maxReports = 500
+
+// adminsSince returns how far back to read administrations for a MAR from
+// from: a little before it (so that doses near its start are matched as in
+// any other window), and back to admission (at most adminMaxAge) so that
+// the last given time of PRN and continuous lines is the same whatever the
+// window.
+func adminsSince(now, from, admitted time.Time) time.Time {
+	chartFrom, _ := MARWindow(now)
+	since := chartFrom
+	if from.Before(since) {
+		since = from
+	}
+	since = since.Add(-3 * DoseTolerance)
+	if !admitted.IsZero() && admitted.Before(since) {
+		since = admitted
+		if limit := now.Add(-adminMaxAge); since.Before(limit) {
+			since = limit
+		}
+	}
+	return since
 }
 
 // patient loads a Patient, mapping absence to a PHI-free ENOTFOUND.

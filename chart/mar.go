@@ -58,9 +58,16 @@ func BuildMAR(now time.Time, dir *Directory, rs []*lifeboat.Resource) lifeboat.M
 
 // BuildMARRange is BuildMAR for the window [from, to).
 func BuildMARRange(now, from, to time.Time, dir *Directory, rs []*lifeboat.Resource) lifeboat.MAR {
+	m, _ := buildMARRange(now, from, to, dir, rs)
+	return m
+}
+
+// buildMARRange is BuildMARRange, also returning the references ("Type/id")
+// to Practitioners and Medications it could not resolve.
+func buildMARRange(now, from, to time.Time, dir *Directory, rs []*lifeboat.Resource) (lifeboat.MAR, []string) {
 	rv := newResolver(dir, rs)
 	loc := now.Location()
-	return buildMAR(now, from, to, decodeOrders(rv, loc, rs), decodeAdmins(loc, rs))
+	return buildMAR(now, from, to, decodeOrders(rv, loc, rs), decodeAdmins(loc, rs)), rv.missingKeys()
 }
 
 // DueNextHour counts a patient's scheduled doses due within the next hour

@@ -315,8 +315,13 @@ func (s *Service) censusResources(ctx context.Context, now time.Time, a Admissio
 	default:
 		out = append(out, p)
 	}
+	// Allergies and flags (isolation) in one query: they are few.
+	af, err := s.Store.PatientResources(ctx, a.PatientID, "AllergyIntolerance", "Flag")
+	if err != nil {
+		return nil, fmt.Errorf("chart: load allergies and flags: %w", err)
+	}
+	out = append(out, af...)
 	for _, f := range []lifeboat.ResourceFilter{
-		{Type: "AllergyIntolerance", Patient: a.PatientID},
 		{Type: "MedicationRequest", Patient: a.PatientID, Status: []string{"active"}},
 		{Type: "MedicationAdministration", Patient: a.PatientID, Since: now.Add(-4 * time.Hour)},
 		{Type: "Observation", Patient: a.PatientID, Code: "http://loinc.org|" + loincCodeStatus, Limit: 5},

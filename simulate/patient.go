@@ -141,6 +141,7 @@ func (g *gen) patient(i int) {
 	g.vitals(p)
 	g.labs(p)
 	g.notes(p)
+	g.isolation(p)
 }
 
 // route decides how the patient reached the current bed and records the
