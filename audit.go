@@ -15,6 +15,7 @@ const (
 	AuditFHIRRead    = "fhir.read"
 	AuditFHIRSearch  = "fhir.search"
 	AuditPrint       = "chart.print"
+	AuditReport      = "report.download" // a printed report (PDF) was downloaded
 	AuditMessageView = "message.view"   // an admin read a kept feed message
 	AuditReplay      = "message.replay" // an admin replayed a dead letter
 )

@@ -59,6 +59,7 @@ type page struct {
 	CSRF      string
 	Freshness *lifeboat.Freshness // set on every PHI page
 	Print     bool
+	Reports   bool // printed reports can be downloaded
 	Now       time.Time
 	Query     string // the search box's text
 	Data      any
@@ -82,6 +83,7 @@ func (s *Server) newPage(r *http.Request, title string, data any) *page {
 		Version:  lifeboat.Version,
 		Now:      s.Now(),
 		Data:     data,
+		Reports:  s.Reports != nil,
 	}
 	if a := authFrom(r); a != nil && a.Session != nil {
 		p.User = a.User

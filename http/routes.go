@@ -50,6 +50,10 @@ func (s *Server) routes() []route {
 		{"GET /patients/{id}", accessUser, s.chart},
 		{"GET /patients/{id}/print", accessUser, s.printChart},
 		{"GET /search", accessUser, s.search},
+		{"GET /reports", accessUser, s.reports},
+		{"GET /reports/hospital-census.pdf", accessUser, s.hospitalReport},
+		{"GET /units/{id}/report/{kind}", accessUser, s.unitReport},
+		{"GET /patients/{id}/report/{kind}", accessUser, s.patientReport},
 
 		{"GET /admin/audit", accessAdmin, s.adminAudit},
 		{"GET /admin/rejects", accessAdmin, s.adminRejects},

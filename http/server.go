@@ -44,6 +44,11 @@ type Server struct {
 	// Syncs keeps the state of Bulk Data syncs, shown on the sources page;
 	// nil when the server syncs from no FHIR source.
 	Syncs lifeboat.SyncStateStore
+	// Reports renders the printed downtime reports on demand; nil hides them.
+	Reports lifeboat.ReportService
+	// ReportStatus tells how the scheduled downtime pack is doing; nil when
+	// the server prints no scheduled pack.
+	ReportStatus func() lifeboat.ReportStatus
 	// Messages keeps inbound feed messages; nil when the server receives no feeds.
 	Messages lifeboat.MessageStore
 	// Replay runs a dead letter through the feed pipeline again; nil hides the button.

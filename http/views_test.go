@@ -182,6 +182,7 @@ func TestZeroValueViews(t *testing.T) {
 		"admin_sources.html": &sourcesView{}, "admin_feeds.html": &feedsView{Enabled: true, Feeds: []feedView{{}}},
 		"admin_dead_letters.html": &deadLettersView{Messages: []*lifeboat.Message{{}}},
 		"admin_dead_letter.html":  &messageView{Message: &lifeboat.Message{}, Segments: []string{""}, CanReplay: true},
+		"reports.html":            &reportsView{Units: []lifeboat.UnitSummary{{}}, Scheduled: &lifeboat.ReportStatus{}},
 	}
 	for name, tmpl := range e.s.tmpl {
 		if _, ok := zero[name]; !ok {

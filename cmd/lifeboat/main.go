@@ -40,6 +40,7 @@ func init() {
 		"serve":     {"run the server", runServe},
 		"import":    {"import FHIR R4 bundles and NDJSON", runImport},
 		"sync":      {"one FHIR Bulk Data sync from the EHR", runSync},
+		"report":    {"write the printed downtime pack (PDF)", runReport},
 		"smart-key": {"make a SMART Backend Services signing key, print its JWKS", runSmartKey},
 		"keygen":    {"print a new database key", runKeygen},
 		"user":      {"manage local accounts (user add)", runUser},

@@ -22,6 +22,7 @@ import (
 	lbhttp "github.com/lifeboat-health/lifeboat/http"
 	"github.com/lifeboat-health/lifeboat/mllp"
 	"github.com/lifeboat-health/lifeboat/password"
+	"github.com/lifeboat-health/lifeboat/report"
 	"github.com/lifeboat-health/lifeboat/sqlite"
 )
 
@@ -52,6 +53,8 @@ type config struct {
 	// BulkSources are the EHR FHIR servers to sync from with Bulk Data
 	// $export, each on its own schedule.
 	BulkSources []syncSource `json:"bulk_sources"`
+	// The scheduled downtime pack (report_* keys).
+	reportConfig
 }
 
 func defaultConfig() config {
@@ -61,6 +64,7 @@ func defaultConfig() config {
 		StaleAfter:   duration(30 * time.Minute),
 		IdleTimeout:  duration(lbhttp.DefaultIdleTimeout),
 		LogLevel:     "info",
+		reportConfig: reportConfig{Every: duration(report.DefaultEvery), Keep: report.DefaultKeep},
 	}
 }
 
@@ -154,8 +158,14 @@ func serve(ctx context.Context, db *sqlite.DB, cfg config, logger *slog.Logger, 
 		StaleAfter: time.Duration(cfg.StaleAfter),
 		Location:   time.Local,
 	}
+	pw, err := readPassword(cfg.reportConfig.PasswordFile)
+	if err != nil {
+		return err
+	}
+	gen := newGenerator(charts, cfg.HospitalName, cfg.reportConfig.PageSize, pw)
 	srv := &lbhttp.Server{
 		Charts:        charts,
+		Reports:       gen,
 		Users:         db,
 		Audit:         db,
 		Rejects:       db,
@@ -169,6 +179,11 @@ func serve(ctx context.Context, db *sqlite.DB, cfg config, logger *slog.Logger, 
 		Health:        db.Ping,
 		HospitalName:  cfg.HospitalName,
 		TrustProxy:    cfg.TrustProxy,
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	if sched := startReports(ctx, cfg, gen, reg, logger); sched != nil {
+		srv.ReportStatus = sched.Status
 	}
 	if len(cfg.BulkSources) > 0 {
 		for i := range cfg.BulkSources {
@@ -191,8 +206,6 @@ func serve(ctx context.Context, db *sqlite.DB, cfg config, logger *slog.Logger, 
 	}
 	// This process receives the feeds: it owns the inbox, and applies what
 	// a crash left in it before it listens.
-	ctx, cancel := context.WithCancel(ctx)
-	defer cancel()
 	f := newFeed(db, logger, newFeedMetrics(reg))
 	f.appAcks = newAppAcks(cfg.AppAckRoutes, logger, reg)
 	db.OnApplied = f.appAcks.applied
