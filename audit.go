@@ -16,8 +16,8 @@ const (
 	AuditFHIRSearch  = "fhir.search"
 	AuditPrint       = "chart.print"
 	AuditReport      = "report.download" // a printed report (PDF) was downloaded
-	AuditMessageView = "message.view"   // an admin read a kept feed message
-	AuditReplay      = "message.replay" // an admin replayed a dead letter
+	AuditMessageView = "message.view"    // an admin read a kept feed message
+	AuditReplay      = "message.replay"  // an admin replayed a dead letter
 )
 
 // AuditEvent records one access to PHI or one security event. Every chart
