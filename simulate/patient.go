@@ -142,6 +142,7 @@ func (g *gen) patient(i int) {
 	g.labs(p)
 	g.notes(p)
 	g.isolation(p)
+	g.pending(p)
 }
 
 // route decides how the patient reached the current bed and records the
