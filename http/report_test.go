@@ -90,3 +90,24 @@ func TestReportDownloads(t *testing.T) {
 		t.Errorf("a report that cannot be audited was sent (%d)", resp.StatusCode)
 	}
 }
+
+// The chart shows isolation, pending results and contacts; the unit page
+// shows isolation.
+func TestChartIsolationPendingContacts(t *testing.T) {
+	e := newEnv(t)
+	c := e.charts.charts[patID]
+	c.Banner.Isolation = "Droplet precautions"
+	c.Pending = []lifeboat.PendingResult{{Name: "Blood culture", Category: "Laboratory", Status: "Preliminary", Time: t0}}
+	c.Contacts = []lifeboat.Contact{{Name: "Ann Example", Relationship: "Spouse", Phone: "555-0100"}}
+	e.charts.units[unitID].Rows[0].Isolation = "Contact precautions"
+	s := e.session("nurse")
+	_, body := e.do(s, "GET", "/patients/"+patID, nil)
+	for _, want := range []string{"ISOLATION:</strong> Droplet precautions", "Blood culture", "Preliminary", "Ann Example", "555-0100"} {
+		if !strings.Contains(body, want) {
+			t.Errorf("the chart lacks %q", want)
+		}
+	}
+	if _, body := e.do(s, "GET", "/units/"+unitID, nil); !strings.Contains(body, "Contact precautions") {
+		t.Errorf("the unit page lacks the isolation")
+	}
+}
