@@ -1,6 +1,7 @@
 package hl7fhir
 
 import (
+	"github.com/lifeboat-health/lifeboat"
 	"github.com/lifeboat-health/lifeboat/hl7v2"
 )
 
@@ -92,4 +93,38 @@ func (m *mapper) administrations(g orderGroup) {
 		}
 		m.emit("MedicationAdministration", a.ID, false, a)
 	}
+}
+
+func (v *medAdminResource) appendJSON(b []byte) []byte {
+	b = head(b, v.ResourceType, v.ID, &v.Meta)
+	b = str(b, "status", v.Status)
+	b = optList(b, "statusReason", v.StatusReason)
+	b = obj(b, "medicationCodeableConcept", &v.MedicationCodeableConcept)
+	b = obj(b, "subject", &v.Subject)
+	b = opt(b, "context", v.Context)
+	b = optStr(b, "effectiveDateTime", v.EffectiveDateTime)
+	b = opt(b, "effectivePeriod", v.EffectivePeriod)
+	b = optList(b, "performer", v.Performer)
+	b = opt(b, "request", v.Request)
+	b = optList(b, "note", v.Note)
+	b = opt(b, "dosage", v.Dosage)
+	return append(b, '}')
+}
+
+func (v *medAdminResource) index() (lifeboat.Index, bool) {
+	var start string
+	if v.EffectivePeriod != nil {
+		start = v.EffectivePeriod.Start
+	}
+	date, ok := dates(v.EffectiveDateTime, start)
+	return lifeboat.Index{Patient: refID(&v.Subject, "Patient"), Encounter: refID(v.Context, "Encounter"),
+		Status: clean(v.Status), Code: v.MedicationCodeableConcept.token(), Date: date}, ok
+}
+
+func (v *adminDosage) appendJSON(b []byte) []byte {
+	b = append(b, '{')
+	b = optStr(b, "text", v.Text)
+	b = opt(b, "route", v.Route)
+	b = opt(b, "dose", v.Dose)
+	return append(b, '}')
 }

@@ -82,11 +82,11 @@ func (m *mapper) patientCtx(pid hl7v2.Segment) (patientCtx, error) {
 	if key == nil {
 		return patientCtx{}, missing("PID", m.seq(pid), 3, "patient identifier")
 	}
-	ctx := patientCtx{id: PatientID(key.System, key.Value)}
+	display := ""
 	if n := xpn(pid.Field(5).Rep(1)); n != nil {
-		ctx.display = n.display()
+		display = n.display()
 	}
-	return ctx, nil
+	return newPatientCtx(PatientID(key.System, key.Value), display), nil
 }
 
 // clinical maps the allergy, diagnosis, problem and observation segments of

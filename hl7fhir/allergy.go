@@ -3,6 +3,7 @@ package hl7fhir
 import (
 	"strings"
 
+	"github.com/lifeboat-health/lifeboat"
 	"github.com/lifeboat-health/lifeboat/hl7v2"
 )
 
@@ -179,4 +180,37 @@ func (m *mapper) allergyIAM(pat patientCtx, s hl7v2.Segment) {
 		a.RecordedDate = fhirDateTime(t)
 	}
 	m.emit("AllergyIntolerance", a.ID, false, a)
+}
+
+func (v *allergyResource) appendJSON(b []byte) []byte {
+	b = head(b, v.ResourceType, v.ID, &v.Meta)
+	b = optList(b, "identifier", v.Identifier)
+	b = opt(b, "clinicalStatus", v.ClinicalStatus)
+	b = opt(b, "verificationStatus", v.VerificationStatus)
+	b = optStr(b, "type", v.Type)
+	b = optStrs(b, "category", v.Category)
+	b = optStr(b, "criticality", v.Criticality)
+	b = opt(b, "code", v.Code)
+	b = obj(b, "patient", &v.Patient)
+	b = optStr(b, "onsetDateTime", v.OnsetDateTime)
+	b = optStr(b, "recordedDate", v.RecordedDate)
+	b = optList(b, "reaction", v.Reaction)
+	return append(b, '}')
+}
+
+func (v *allergyResource) index() (lifeboat.Index, bool) {
+	date, ok := dates(v.RecordedDate, v.OnsetDateTime)
+	x := lifeboat.Index{Patient: refID(&v.Patient, "Patient"), Status: v.ClinicalStatus.firstCode(), Code: v.Code.token(),
+		Date: date, Identifiers: indexIdentifiers(v.Identifier)}
+	if len(v.Category) > 0 {
+		x.Category = clean(v.Category[0])
+	}
+	return x, ok
+}
+
+func (v *allergyReaction) appendJSON(b []byte) []byte {
+	b = append(b, '{')
+	b = list(b, "manifestation", v.Manifestation)
+	b = optStr(b, "severity", v.Severity)
+	return append(b, '}')
 }

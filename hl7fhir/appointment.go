@@ -5,6 +5,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/lifeboat-health/lifeboat"
 	"github.com/lifeboat-health/lifeboat/hl7v2"
 )
 
@@ -184,4 +185,33 @@ func (m *mapper) appointmentTimes(sch hl7v2.Segment) (start, end hl7v2.Time, dur
 		dur = time.Duration(n) * unit
 	}
 	return start, end, dur
+}
+
+func (v *appointmentResource) appendJSON(b []byte) []byte {
+	b = head(b, v.ResourceType, v.ID, &v.Meta)
+	b = optList(b, "identifier", v.Identifier)
+	b = str(b, "status", v.Status)
+	b = opt(b, "appointmentType", v.AppointmentType)
+	b = optList(b, "reasonCode", v.ReasonCode)
+	b = optStr(b, "description", v.Description)
+	b = optStr(b, "start", v.Start)
+	b = optStr(b, "end", v.End)
+	b = optInt(b, "minutesDuration", v.MinutesDuration)
+	b = optStr(b, "comment", v.Comment)
+	b = list(b, "participant", v.Participant)
+	b = optList(b, "requestedPeriod", v.RequestedPeriod)
+	return append(b, '}')
+}
+
+// index: fhir.Parse reads no patient, code or date of an Appointment (its
+// patient is a participant, its start not one of the date elements).
+func (v *appointmentResource) index() (lifeboat.Index, bool) {
+	return lifeboat.Index{Status: clean(v.Status), Identifiers: indexIdentifiers(v.Identifier)}, true
+}
+
+func (v *appointmentParticipant) appendJSON(b []byte) []byte {
+	b = append(b, '{')
+	b = opt(b, "actor", v.Actor)
+	b = str(b, "status", v.Status)
+	return append(b, '}')
 }

@@ -3,6 +3,7 @@ package hl7fhir
 import (
 	"strings"
 
+	"github.com/lifeboat-health/lifeboat"
 	"github.com/lifeboat-health/lifeboat/hl7v2"
 )
 
@@ -149,4 +150,27 @@ func (m *mapper) ppr() error {
 		m.clinical(g, pat, enc)
 	}
 	return nil
+}
+
+func (v *conditionResource) appendJSON(b []byte) []byte {
+	b = head(b, v.ResourceType, v.ID, &v.Meta)
+	b = optList(b, "identifier", v.Identifier)
+	b = opt(b, "clinicalStatus", v.ClinicalStatus)
+	b = opt(b, "verificationStatus", v.VerificationStatus)
+	b = optList(b, "category", v.Category)
+	b = opt(b, "code", v.Code)
+	b = obj(b, "subject", &v.Subject)
+	b = opt(b, "encounter", v.Encounter)
+	b = optStr(b, "onsetDateTime", v.OnsetDateTime)
+	b = optStr(b, "abatementDateTime", v.AbatementDateTime)
+	b = optStr(b, "recordedDate", v.RecordedDate)
+	b = optList(b, "note", v.Note)
+	return append(b, '}')
+}
+
+func (v *conditionResource) index() (lifeboat.Index, bool) {
+	date, ok := dates(v.OnsetDateTime, v.RecordedDate)
+	return lifeboat.Index{Patient: refID(&v.Subject, "Patient"), Encounter: refID(v.Encounter, "Encounter"),
+		Status: v.ClinicalStatus.firstCode(), Category: firstCategory(v.Category), Code: v.Code.token(), Date: date,
+		Identifiers: indexIdentifiers(v.Identifier)}, ok
 }

@@ -5,6 +5,7 @@ import (
 	"encoding/hex"
 	"strings"
 
+	"github.com/lifeboat-health/lifeboat"
 	"github.com/lifeboat-health/lifeboat/hl7v2"
 )
 
@@ -130,4 +131,52 @@ func (g *obsGroup) document(m *mapper, it obsItem, obsID string, code *codeableC
 	}
 	m.emit("DocumentReference", id, false, d)
 	g.forms = append(g.forms, attachment{ContentType: a.ContentType, URL: "DocumentReference/" + id, Title: ccText(code)})
+}
+
+func (v *documentResource) appendJSON(b []byte) []byte {
+	b = head(b, v.ResourceType, v.ID, &v.Meta)
+	b = opt(b, "masterIdentifier", v.MasterIdentifier)
+	b = str(b, "status", v.Status)
+	b = optStr(b, "docStatus", v.DocStatus)
+	b = opt(b, "type", v.Type)
+	b = opt(b, "subject", v.Subject)
+	b = optStr(b, "date", v.Date)
+	b = optList(b, "author", v.Author)
+	b = opt(b, "authenticator", v.Authenticator)
+	b = optList(b, "relatesTo", v.RelatesTo)
+	b = optStr(b, "description", v.Description)
+	b = list(b, "content", v.Content)
+	b = opt(b, "context", v.Context)
+	b = optList(b, "category", v.Category)
+	return append(b, '}')
+}
+
+func (v *documentResource) index() (lifeboat.Index, bool) {
+	date, ok := dates(v.Date)
+	x := lifeboat.Index{Patient: refID(v.Subject, "Patient"), Status: clean(v.Status), Category: firstCategory(v.Category),
+		Code: v.Type.token(), Date: date}
+	if v.Context != nil && len(v.Context.Encounter) > 0 {
+		x.Encounter = refID(&v.Context.Encounter[0], "Encounter")
+	}
+	return x, ok
+}
+
+func (v *docRelatesTo) appendJSON(b []byte) []byte {
+	b = append(b, '{')
+	b = str(b, "code", v.Code)
+	b = obj(b, "target", &v.Target)
+	return append(b, '}')
+}
+
+func (v *docContent) appendJSON(b []byte) []byte {
+	b = append(b, '{')
+	b = obj(b, "attachment", &v.Attachment)
+	return append(b, '}')
+}
+
+func (v *docContext) appendJSON(b []byte) []byte {
+	b = append(b, '{')
+	b = optList(b, "encounter", v.Encounter)
+	b = optList(b, "related", v.Related)
+	return append(b, '}')
 }

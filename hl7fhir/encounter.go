@@ -1,6 +1,7 @@
 package hl7fhir
 
 import (
+	"github.com/lifeboat-health/lifeboat"
 	"github.com/lifeboat-health/lifeboat/hl7v2"
 )
 
@@ -223,4 +224,60 @@ func v2Concept(v hl7v2.Value, table string) *codeableConcept {
 		}
 	}
 	return c
+}
+
+func (v *encounterResource) appendJSON(b []byte) []byte {
+	b = head(b, v.ResourceType, v.ID, &v.Meta)
+	b = optList(b, "identifier", v.Identifier)
+	b = str(b, "status", v.Status)
+	b = obj(b, "class", &v.Class)
+	b = opt(b, "subject", v.Subject)
+	b = optList(b, "participant", v.Participant)
+	b = opt(b, "period", v.Period)
+	b = optList(b, "reasonCode", v.ReasonCode)
+	b = opt(b, "hospitalization", v.Hospitalization)
+	b = optList(b, "location", v.Location)
+	return append(b, '}')
+}
+
+func (v *encounterResource) index() (lifeboat.Index, bool) {
+	var start string
+	if v.Period != nil {
+		start = v.Period.Start
+	}
+	date, ok := dates(start)
+	x := lifeboat.Index{Patient: refID(v.Subject, "Patient"), Status: clean(v.Status), Code: v.Class.token(), Date: date,
+		Identifiers: indexIdentifiers(v.Identifier)}
+	// The current location: the last whose status is active or absent.
+	for i := range v.Location {
+		l := &v.Location[i]
+		if l.Status == "" || l.Status == "active" {
+			if id := refID(&l.Location, "Location"); id != "" {
+				x.Location = id
+			}
+		}
+	}
+	return x, ok
+}
+
+func (v *encounterParticipant) appendJSON(b []byte) []byte {
+	b = append(b, '{')
+	b = optList(b, "type", v.Type)
+	b = opt(b, "individual", v.Individual)
+	return append(b, '}')
+}
+
+func (v *hospitalization) appendJSON(b []byte) []byte {
+	b = append(b, '{')
+	b = opt(b, "admitSource", v.AdmitSource)
+	b = opt(b, "dischargeDisposition", v.DischargeDisposition)
+	return append(b, '}')
+}
+
+func (v *encounterLocation) appendJSON(b []byte) []byte {
+	b = append(b, '{')
+	b = obj(b, "location", &v.Location)
+	b = optStr(b, "status", v.Status)
+	b = opt(b, "period", v.Period)
+	return append(b, '}')
 }

@@ -3,6 +3,7 @@ package hl7fhir
 import (
 	"strings"
 
+	"github.com/lifeboat-health/lifeboat"
 	"github.com/lifeboat-health/lifeboat/hl7v2"
 )
 
@@ -120,4 +121,38 @@ func (m *mapper) immunizations(g orderGroup) {
 		}
 		m.emit("Immunization", im.ID, false, im)
 	}
+}
+
+func (v *immunizationResource) appendJSON(b []byte) []byte {
+	b = head(b, v.ResourceType, v.ID, &v.Meta)
+	b = optList(b, "identifier", v.Identifier)
+	b = str(b, "status", v.Status)
+	b = opt(b, "statusReason", v.StatusReason)
+	b = obj(b, "vaccineCode", &v.VaccineCode)
+	b = obj(b, "patient", &v.Patient)
+	b = opt(b, "encounter", v.Encounter)
+	b = optStr(b, "occurrenceDateTime", v.OccurrenceDateTime)
+	b = optStr(b, "occurrenceString", v.OccurrenceString)
+	b = optBool(b, "primarySource", v.PrimarySource)
+	b = opt(b, "manufacturer", v.Manufacturer)
+	b = optStr(b, "lotNumber", v.LotNumber)
+	b = optStr(b, "expirationDate", v.ExpirationDate)
+	b = opt(b, "site", v.Site)
+	b = opt(b, "route", v.Route)
+	b = opt(b, "doseQuantity", v.DoseQuantity)
+	b = optList(b, "performer", v.Performer)
+	b = optList(b, "note", v.Note)
+	return append(b, '}')
+}
+
+func (v *immunizationResource) index() (lifeboat.Index, bool) {
+	date, ok := dates(v.OccurrenceDateTime)
+	return lifeboat.Index{Patient: refID(&v.Patient, "Patient"), Encounter: refID(v.Encounter, "Encounter"),
+		Status: clean(v.Status), Code: v.VaccineCode.token(), Date: date, Identifiers: indexIdentifiers(v.Identifier)}, ok
+}
+
+func (v *immunizationPerfmr) appendJSON(b []byte) []byte {
+	b = append(b, '{')
+	b = obj(b, "actor", &v.Actor)
+	return append(b, '}')
 }

@@ -1,13 +1,15 @@
 package hl7fhir
 
-import (
-	"bytes"
-	"encoding/json"
-)
+import "encoding/json"
 
 // The types below are the small subset of FHIR R4 data types and resources
 // that the mapping writes. Every field is omitted when empty, so a resource
 // carries only what its message said.
+//
+// Each type writes itself with an appendJSON method (jsonw.go) in field
+// order, exactly as encoding/json would from the struct tags (without HTML
+// escaping); the tags stay as the specification, and TestEncoding checks
+// the two agree on every test and corpus message.
 
 type meta struct {
 	LastUpdated string `json:"lastUpdated,omitempty"`
@@ -100,17 +102,6 @@ type attachment struct {
 	Creation    string `json:"creation,omitempty"`
 }
 
-// marshal encodes a resource as compact JSON without HTML escaping.
-func marshal(v any) ([]byte, error) {
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(v); err != nil {
-		return nil, err
-	}
-	return bytes.TrimSuffix(buf.Bytes(), []byte("\n")), nil
-}
-
 func boolPtr(b bool) *bool { return &b }
 
 // cc returns a CodeableConcept with one coding, or nil when all are empty.
@@ -126,7 +117,5 @@ func cc(system, code, display string) *codeableConcept {
 	}
 	return c
 }
-
-func unmarshal(data []byte, v any) error { return json.Unmarshal(data, v) }
 
 func jsonNumber(s string) json.Number { return json.Number(s) }

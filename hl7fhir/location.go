@@ -119,3 +119,29 @@ func (m *mapper) practitioner(v hl7v2.Value) *reference {
 	m.emit("Practitioner", p.ID, true, p)
 	return &reference{Reference: "Practitioner/" + p.ID, Display: display}
 }
+
+func (v *locationResource) appendJSON(b []byte) []byte {
+	b = head(b, v.ResourceType, v.ID, &v.Meta)
+	b = optList(b, "identifier", v.Identifier)
+	b = optStr(b, "status", v.Status)
+	b = optStr(b, "name", v.Name)
+	b = optStr(b, "mode", v.Mode)
+	b = opt(b, "physicalType", v.PhysicalType)
+	b = opt(b, "partOf", v.PartOf)
+	return append(b, '}')
+}
+
+func (v *locationResource) index() (lifeboat.Index, bool) {
+	return lifeboat.Index{Status: clean(v.Status), Code: v.PhysicalType.token(), Identifiers: indexIdentifiers(v.Identifier)}, true
+}
+
+func (v *practitionerResource) appendJSON(b []byte) []byte {
+	b = head(b, v.ResourceType, v.ID, &v.Meta)
+	b = optList(b, "identifier", v.Identifier)
+	b = optList(b, "name", v.Name)
+	return append(b, '}')
+}
+
+func (v *practitionerResource) index() (lifeboat.Index, bool) {
+	return lifeboat.Index{Identifiers: indexIdentifiers(v.Identifier), Names: indexNames(v.Name)}, true
+}

@@ -16,8 +16,10 @@
 package hl7fhir
 
 import (
+	"bytes"
 	"errors"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/lifeboat-health/lifeboat"
@@ -44,6 +46,14 @@ type Output struct {
 	LastUpdated time.Time // the message time (MSH-7, else EVN-2, else Now)
 	Placeholder bool      // built from partial data: write only if absent
 	Deleted     bool      // the message deletes the resource
+
+	// Index holds the resource's search and view fields, the same values
+	// fhir.Parse(JSON).Index gives, when Indexed is true. Indexed is false
+	// when the JSON has a value fhir.Parse would refuse (a time the message
+	// gave that FHIR cannot represent, such as year 0000): then check the
+	// JSON with fhir.Parse, which reports the problem.
+	Index   lifeboat.Index
+	Indexed bool
 }
 
 // Result is what Map produced from one message.
@@ -62,21 +72,51 @@ type mapper struct {
 	loc     *time.Location
 	res     *Result
 	updated time.Time
-	index   map[string]int
-	occ     []int // occurrence of each segment (by number) among its ID
+	index   map[[2]string]int // type and id -> place in emitted
+	occ     []int             // occurrence of each segment (by number) among its ID
 	trigger string
-	err     error
+
+	lastUpdated string    // m.updated as a FHIR instant
+	updatedOK   bool      // lastUpdated is a valid FHIR instant
+	emitted     []emitted // the resources, in the order of res.Resources
+	buf         *[]byte   // their JSON, one after another
 }
+
+// emitted is a resource the mapping emitted: res.Resources is made from
+// them once the message is mapped.
+type emitted struct {
+	typ, id     string
+	placeholder bool
+	v           resource
+	start, end  int // where its JSON is in buf
+}
+
+// scratch holds the buffers that resources are written into; at the end
+// their JSON is copied out in one piece.
+var scratch = sync.Pool{New: func() any { b := make([]byte, 0, 16<<10); return &b }}
+
+// maxScratch is the largest buffer kept for another message.
+const maxScratch = 1 << 20
 
 // Map maps one parsed HL7 v2 message to FHIR resources. A message that
 // cannot be mapped gives a *MapError (which unwraps to a *lifeboat.Error
 // with code EINVALID): code 200 for a message type that is not mapped, 201
 // for an unmapped trigger event, 101 for a missing required field.
 func Map(msg *hl7v2.Message, opts Options) (*Result, error) {
+	m, err := mapMessage(msg, opts)
+	if err != nil {
+		return nil, err
+	}
+	return m.res, nil
+}
+
+// mapMessage maps a message and returns the mapper, which holds the result
+// and the values it was written from.
+func mapMessage(msg *hl7v2.Message, opts Options) (*mapper, error) {
 	if msg == nil {
 		return nil, &MapError{Code: hl7v2.CodeInternal, Msg: "no message"}
 	}
-	m := &mapper{msg: msg, opts: opts, loc: opts.Location, index: map[string]int{}}
+	m := &mapper{msg: msg, opts: opts, loc: opts.Location, index: map[[2]string]int{}}
 	if m.loc == nil {
 		m.loc = time.UTC
 	}
@@ -94,13 +134,24 @@ func Map(msg *hl7v2.Message, opts Options) (*Result, error) {
 		m.res.MessageType += "^" + trig
 	}
 	m.occ = make([]int, msg.SegmentCount()+1)
+	m.emitted = make([]emitted, 0, msg.SegmentCount()+4)
 	counts := map[string]int{}
 	for s := range msg.Segments() {
 		counts[s.Name()]++
 		m.occ[s.Number()] = counts[s.Name()]
 	}
 	m.updated = m.messageTime(h)
+	m.lastUpdated = instantString(m.updated)
+	m.updatedOK = validInstant(m.lastUpdated)
 
+	m.buf = scratch.Get().(*[]byte)
+	defer func() {
+		if cap(*m.buf) <= maxScratch {
+			*m.buf = (*m.buf)[:0]
+			scratch.Put(m.buf)
+		}
+		m.buf = nil
+	}()
 	var err error
 	switch code {
 	case "ADT":
@@ -124,9 +175,6 @@ func Map(msg *hl7v2.Message, opts Options) (*Result, error) {
 	default:
 		err = unsupported(hl7v2.CodeUnsupportedMessage, "message type not mapped")
 	}
-	if err == nil {
-		err = m.err
-	}
 	if err != nil {
 		var me *MapError
 		if !errors.As(err, &me) {
@@ -134,7 +182,25 @@ func Map(msg *hl7v2.Message, opts Options) (*Result, error) {
 		}
 		return nil, err
 	}
-	return m.res, nil
+	m.finish()
+	return m, nil
+}
+
+// finish makes res.Resources from what was emitted: the JSON of all of them
+// is copied out of the scratch buffer in one piece.
+func (m *mapper) finish() {
+	if len(m.emitted) == 0 {
+		return
+	}
+	all := bytes.Clone(*m.buf)
+	m.res.Resources = make([]Output, len(m.emitted))
+	for i := range m.emitted {
+		e := &m.emitted[i]
+		o := &m.res.Resources[i]
+		*o = Output{Type: e.typ, ID: e.id, JSON: all[e.start:e.end:e.end], LastUpdated: m.updated, Placeholder: e.placeholder}
+		o.Index, o.Indexed = e.v.index()
+		o.Indexed = o.Indexed && m.updatedOK
+	}
 }
 
 // need runs f when ok, else reports an unsupported trigger event.
@@ -253,26 +319,24 @@ func (m *mapper) instant(s hl7v2.Segment, f int) string {
 	return ""
 }
 
-func (m *mapper) meta() meta { return meta{LastUpdated: instantString(m.updated)} }
+func (m *mapper) meta() meta { return meta{LastUpdated: m.lastUpdated} }
 
 // emit adds a resource to the result. A resource already emitted with the
 // same type and id is replaced, except that a placeholder never replaces a
-// full version.
-func (m *mapper) emit(typ, id string, placeholder bool, v any) {
-	data, err := marshal(v)
-	if err != nil {
-		m.err = &MapError{Code: hl7v2.CodeInternal, Msg: "cannot encode " + typ}
+// full version. Its JSON is written now; v must not change afterwards.
+func (m *mapper) emit(typ, id string, placeholder bool, v resource) {
+	key := [2]string{typ, id}
+	i, seen := m.index[key]
+	if seen && placeholder && !m.emitted[i].placeholder {
 		return
 	}
-	out := Output{Type: typ, ID: id, JSON: data, LastUpdated: m.updated, Placeholder: placeholder}
-	key := typ + "/" + id
-	if i, ok := m.index[key]; ok {
-		if placeholder && !m.res.Resources[i].Placeholder {
-			return
-		}
-		m.res.Resources[i] = out
+	start := len(*m.buf)
+	*m.buf = v.appendJSON(*m.buf)
+	e := emitted{typ: typ, id: id, placeholder: placeholder, v: v, start: start, end: len(*m.buf)}
+	if seen {
+		m.emitted[i] = e
 		return
 	}
-	m.index[key] = len(m.res.Resources)
-	m.res.Resources = append(m.res.Resources, out)
+	m.index[key] = len(m.emitted)
+	m.emitted = append(m.emitted, e)
 }

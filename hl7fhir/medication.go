@@ -3,6 +3,7 @@ package hl7fhir
 import (
 	"strings"
 
+	"github.com/lifeboat-health/lifeboat"
 	"github.com/lifeboat-health/lifeboat/hl7v2"
 )
 
@@ -265,4 +266,46 @@ func instructions(v hl7v2.Value) string {
 		}
 	}
 	return strings.Join(parts, "; ")
+}
+
+func (v *medRequestResource) appendJSON(b []byte) []byte {
+	b = head(b, v.ResourceType, v.ID, &v.Meta)
+	b = optList(b, "identifier", v.Identifier)
+	b = str(b, "status", v.Status)
+	b = str(b, "intent", v.Intent)
+	b = obj(b, "medicationCodeableConcept", v.MedicationCodeableConcept)
+	b = obj(b, "subject", &v.Subject)
+	b = opt(b, "encounter", v.Encounter)
+	b = optStr(b, "authoredOn", v.AuthoredOn)
+	b = opt(b, "requester", v.Requester)
+	b = optList(b, "reasonCode", v.ReasonCode)
+	b = optList(b, "note", v.Note)
+	b = optList(b, "dosageInstruction", v.DosageInstruction)
+	return append(b, '}')
+}
+
+func (v *medRequestResource) index() (lifeboat.Index, bool) {
+	date, ok := dates(v.AuthoredOn)
+	return lifeboat.Index{Patient: refID(&v.Subject, "Patient"), Encounter: refID(v.Encounter, "Encounter"),
+		Status: clean(v.Status), Code: v.MedicationCodeableConcept.token(), Date: date,
+		Identifiers: indexIdentifiers(v.Identifier)}, ok
+}
+
+func (v *dosage) appendJSON(b []byte) []byte {
+	b = append(b, '{')
+	b = optStr(b, "text", v.Text)
+	b = opt(b, "timing", v.Timing)
+	b = optBool(b, "asNeededBoolean", v.AsNeededBoolean)
+	b = opt(b, "asNeededCodeableConcept", v.AsNeededCodeableConcept)
+	b = opt(b, "route", v.Route)
+	b = optList(b, "doseAndRate", v.DoseAndRate)
+	return append(b, '}')
+}
+
+func (v *doseAndRate) appendJSON(b []byte) []byte {
+	b = append(b, '{')
+	b = opt(b, "doseQuantity", v.DoseQuantity)
+	b = opt(b, "doseRange", v.DoseRange)
+	b = opt(b, "rateQuantity", v.RateQuantity)
+	return append(b, '}')
 }

@@ -3,6 +3,7 @@ package hl7fhir
 import (
 	"strings"
 
+	"github.com/lifeboat-health/lifeboat"
 	"github.com/lifeboat-health/lifeboat/hl7v2"
 )
 
@@ -335,4 +336,41 @@ func referenceRange(s string, unit quantity) []obsRange {
 		}
 	}
 	return []obsRange{r}
+}
+
+func (v *observationResource) appendJSON(b []byte) []byte {
+	b = head(b, v.ResourceType, v.ID, &v.Meta)
+	b = str(b, "status", v.Status)
+	b = optList(b, "category", v.Category)
+	b = obj(b, "code", &v.Code)
+	b = opt(b, "subject", v.Subject)
+	b = opt(b, "encounter", v.Encounter)
+	b = optStr(b, "effectiveDateTime", v.EffectiveDateTime)
+	b = optStr(b, "issued", v.Issued)
+	b = optList(b, "performer", v.Performer)
+	b = opt(b, "valueQuantity", v.ValueQuantity)
+	b = opt(b, "valueCodeableConcept", v.ValueCodeableConcept)
+	b = optStr(b, "valueString", v.ValueString)
+	b = optStr(b, "valueDateTime", v.ValueDateTime)
+	b = optStr(b, "valueTime", v.ValueTime)
+	b = opt(b, "valueRange", v.ValueRange)
+	b = opt(b, "valueRatio", v.ValueRatio)
+	b = optList(b, "interpretation", v.Interpretation)
+	b = optList(b, "note", v.Note)
+	b = optList(b, "referenceRange", v.ReferenceRange)
+	return append(b, '}')
+}
+
+func (v *observationResource) index() (lifeboat.Index, bool) {
+	date, ok := dates(v.EffectiveDateTime, v.Issued)
+	return lifeboat.Index{Patient: refID(v.Subject, "Patient"), Encounter: refID(v.Encounter, "Encounter"),
+		Status: clean(v.Status), Category: firstCategory(v.Category), Code: v.Code.token(), Date: date}, ok
+}
+
+func (v *obsRange) appendJSON(b []byte) []byte {
+	b = append(b, '{')
+	b = opt(b, "low", v.Low)
+	b = opt(b, "high", v.High)
+	b = optStr(b, "text", v.Text)
+	return append(b, '}')
 }

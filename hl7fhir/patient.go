@@ -1,6 +1,7 @@
 package hl7fhir
 
 import (
+	"github.com/lifeboat-health/lifeboat"
 	"github.com/lifeboat-health/lifeboat/hl7v2"
 )
 
@@ -78,13 +79,18 @@ func (m *mapper) patientIDs(pid hl7v2.Segment) []*identifier {
 type patientCtx struct {
 	id      string
 	display string
+	refs    string // "Patient/" + id, made once
+}
+
+func newPatientCtx(id, display string) patientCtx {
+	return patientCtx{id: id, display: display, refs: "Patient/" + id}
 }
 
 func (p patientCtx) ref() *reference {
 	if p.id == "" {
 		return nil
 	}
-	return &reference{Reference: "Patient/" + p.id, Display: p.display}
+	return &reference{Reference: p.refs, Display: p.display}
 }
 
 // patient maps a PID segment and its NK1 segments to a Patient and emits it.
@@ -98,9 +104,8 @@ func (m *mapper) patient(pid hl7v2.Segment, nk1 []hl7v2.Segment, placeholder boo
 			p.Name = append(p.Name, *n)
 		}
 	}
-	var ctx patientCtx
 	if key == nil {
-		return ctx, missing("PID", m.seq(pid), 3, "patient identifier")
+		return patientCtx{}, missing("PID", m.seq(pid), 3, "patient identifier")
 	}
 	p.ID = PatientID(key.System, key.Value)
 	for _, id := range ids {
@@ -142,12 +147,12 @@ func (m *mapper) patient(pid hl7v2.Segment, nk1 []hl7v2.Segment, placeholder boo
 			p.Contact = append(p.Contact, *c)
 		}
 	}
+	display := ""
 	if len(p.Name) > 0 {
-		ctx.display = p.Name[0].display()
+		display = p.Name[0].display()
 	}
-	ctx.id = p.ID
 	m.emit("Patient", p.ID, placeholder, p)
-	return ctx, nil
+	return newPatientCtx(p.ID, display), nil
 }
 
 func gender(s string) string {
@@ -241,12 +246,12 @@ func (m *mapper) merge(pid, mrg hl7v2.Segment, nk1 []hl7v2.Segment) error {
 		return nil
 	}
 	// Re-emit the survivor with its link.
-	i := m.index["Patient/"+surv.id]
-	var p patientResource
-	if err := unmarshal(m.res.Resources[i].JSON, &p); err != nil {
-		return err
+	prev, ok := m.emitted[m.index[[2]string{"Patient", surv.id}]].v.(*patientResource)
+	if !ok {
+		return &MapError{Code: hl7v2.CodeInternal, Msg: "merged patient not mapped"}
 	}
-	p.Link = append(p.Link, patientLink{Other: reference{Reference: "Patient/" + oldID}, Type: "replaces"})
+	p := *prev
+	p.Link = append(p.Link[:len(p.Link):len(p.Link)], patientLink{Other: reference{Reference: "Patient/" + oldID}, Type: "replaces"})
 	m.emit("Patient", p.ID, false, &p)
 
 	old := &patientResource{ResourceType: "Patient", ID: oldID, Meta: m.meta(), Active: boolPtr(false)}
@@ -261,4 +266,42 @@ func (m *mapper) merge(pid, mrg hl7v2.Segment, nk1 []hl7v2.Segment) error {
 	old.Link = []patientLink{{Other: reference{Reference: "Patient/" + surv.id, Display: surv.display}, Type: "replaced-by"}}
 	m.emit("Patient", oldID, false, old)
 	return nil
+}
+
+func (v *patientResource) appendJSON(b []byte) []byte {
+	b = head(b, v.ResourceType, v.ID, &v.Meta)
+	b = optList(b, "identifier", v.Identifier)
+	b = optBool(b, "active", v.Active)
+	b = optList(b, "name", v.Name)
+	b = optList(b, "telecom", v.Telecom)
+	b = optStr(b, "gender", v.Gender)
+	b = optStr(b, "birthDate", v.BirthDate)
+	b = optBool(b, "deceasedBoolean", v.DeceasedBoolean)
+	b = optStr(b, "deceasedDateTime", v.DeceasedDateTime)
+	b = optList(b, "address", v.Address)
+	b = opt(b, "maritalStatus", v.MaritalStatus)
+	b = optList(b, "contact", v.Contact)
+	b = optList(b, "link", v.Link)
+	return append(b, '}')
+}
+
+func (v *patientResource) index() (lifeboat.Index, bool) {
+	x := lifeboat.Index{Patient: v.ID, Identifiers: indexIdentifiers(v.Identifier), BirthDate: v.BirthDate, Names: indexNames(v.Name)}
+	return x, v.BirthDate == "" || validDate(v.BirthDate)
+}
+
+func (v *patientContact) appendJSON(b []byte) []byte {
+	b = append(b, '{')
+	b = optList(b, "relationship", v.Relationship)
+	b = opt(b, "name", v.Name)
+	b = optList(b, "telecom", v.Telecom)
+	b = opt(b, "address", v.Address)
+	return append(b, '}')
+}
+
+func (v *patientLink) appendJSON(b []byte) []byte {
+	b = append(b, '{')
+	b = obj(b, "other", &v.Other)
+	b = str(b, "type", v.Type)
+	return append(b, '}')
 }

@@ -1,6 +1,7 @@
 package hl7fhir
 
 import (
+	"github.com/lifeboat-health/lifeboat"
 	"github.com/lifeboat-health/lifeboat/hl7v2"
 )
 
@@ -165,4 +166,26 @@ func (m *mapper) report(obr hl7v2.Segment, g *obsGroup) {
 	r.Result = g.results
 	r.PresentedForm = g.forms
 	m.emit("DiagnosticReport", r.ID, false, r)
+}
+
+func (v *reportResource) appendJSON(b []byte) []byte {
+	b = head(b, v.ResourceType, v.ID, &v.Meta)
+	b = optList(b, "identifier", v.Identifier)
+	b = str(b, "status", v.Status)
+	b = optList(b, "category", v.Category)
+	b = obj(b, "code", &v.Code)
+	b = opt(b, "subject", v.Subject)
+	b = opt(b, "encounter", v.Encounter)
+	b = optStr(b, "effectiveDateTime", v.EffectiveDateTime)
+	b = optStr(b, "issued", v.Issued)
+	b = optList(b, "result", v.Result)
+	b = optList(b, "presentedForm", v.PresentedForm)
+	return append(b, '}')
+}
+
+func (v *reportResource) index() (lifeboat.Index, bool) {
+	date, ok := dates(v.EffectiveDateTime, v.Issued)
+	return lifeboat.Index{Patient: refID(v.Subject, "Patient"), Encounter: refID(v.Encounter, "Encounter"),
+		Status: clean(v.Status), Category: firstCategory(v.Category), Code: v.Code.token(), Date: date,
+		Identifiers: indexIdentifiers(v.Identifier)}, ok
 }

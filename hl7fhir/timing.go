@@ -185,3 +185,22 @@ func (m *mapper) tq(s hl7v2.Segment, f int) schedule {
 	sc.condition = text(v.Comp(7))
 	return sc
 }
+
+func (v *timing) appendJSON(b []byte) []byte {
+	b = append(b, '{')
+	b = opt(b, "repeat", v.Repeat)
+	b = opt(b, "code", v.Code)
+	return append(b, '}')
+}
+
+func (v *timingRepeat) appendJSON(b []byte) []byte {
+	b = append(b, '{')
+	b = opt(b, "boundsPeriod", v.BoundsPeriod)
+	b = optInt(b, "count", v.Count)
+	b = optInt(b, "frequency", v.Frequency)
+	b = optNum(b, "period", v.Period)
+	b = optStr(b, "periodUnit", v.PeriodUnit)
+	b = optStrs(b, "timeOfDay", v.TimeOfDay)
+	b = optStrs(b, "when", v.When)
+	return append(b, '}')
+}

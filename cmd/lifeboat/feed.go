@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"reflect"
 	"strconv"
 	"sync/atomic"
 	"time"
@@ -33,11 +34,13 @@ type feed struct {
 	prefix  string   // of the control ids of our acknowledgements
 	ids     idCache  // identifier look-ups for reconcile
 	appAcks *appAcks // routes for enhanced-mode application acknowledgements; may be nil
+
+	verifyIndex bool // check each mapped Index against fhir.Parse (tests)
 }
 
 func newFeed(db *sqlite.DB, logger *slog.Logger, m *feedMetrics) *feed {
 	return &feed{db: db, loc: time.Local, now: time.Now, logger: logger, metrics: m,
-		prefix: "LB" + strconv.FormatInt(time.Now().Unix(), 36)}
+		prefix: "LB" + strconv.FormatInt(time.Now().Unix(), 36), verifyIndex: verifyIndex}
 }
 
 // result is what became of one message.
@@ -81,17 +84,20 @@ func (f *feed) process(ctx context.Context, raw []byte, remote string, replayOf 
 	if err := f.reconcile(ctx, mapped.Resources); err != nil {
 		return f.notStored(ctx, m, msg, err)
 	}
-	rs := make([]*lifeboat.Resource, 0, len(mapped.Resources))
+	rs := make([]*lifeboat.Resource, len(mapped.Resources))
+	all := make([]lifeboat.Resource, len(mapped.Resources))
 	src := lifeboat.Source{Kind: "hl7v2", Name: m.Feed, Ref: m.ControlID}
-	for _, o := range mapped.Resources {
-		p, err := fhir.Parse(o.JSON)
+	for i := range mapped.Resources {
+		o := &mapped.Resources[i]
+		x, err := f.index(o)
 		if err != nil {
 			// A mapping that yields invalid FHIR is Lifeboat's fault: keep
 			// the message to replay once it is fixed.
 			return f.reject(ctx, m, msg, hl7v2.Errored, fmt.Errorf("mapped %s is not valid FHIR: %w", o.Type, err), replayOf)
 		}
-		rs = append(rs, &lifeboat.Resource{Type: o.Type, ID: o.ID, JSON: o.JSON, LastUpdated: o.LastUpdated,
-			Received: m.Received, Source: src, Placeholder: o.Placeholder, Deleted: o.Deleted, Index: p.Index})
+		all[i] = lifeboat.Resource{Type: o.Type, ID: o.ID, JSON: o.JSON, LastUpdated: o.LastUpdated,
+			Received: m.Received, Source: src, Placeholder: o.Placeholder, Deleted: o.Deleted, Index: x}
+		rs[i] = &all[i]
 	}
 	dup, err := f.db.QueueMessage(ctx, m, rs)
 	if err != nil {
@@ -103,6 +109,27 @@ func (f *feed) process(ctx context.Context, raw []byte, remote string, replayOf 
 		}
 	}
 	return result{outcome: hl7v2.Accepted, msg: msg, dup: dup}
+}
+
+// verifyIndex makes feeds check the Index that hl7fhir returns against
+// fhir.Parse's for every resource (the tests set it).
+var verifyIndex bool
+
+// index returns the index fields of a mapped resource. hl7fhir indexes what
+// it maps, so the JSON need not be parsed again; a resource it could not
+// vouch for (Indexed false) is parsed and validated here.
+func (f *feed) index(o *hl7fhir.Output) (lifeboat.Index, error) {
+	if o.Indexed && !f.verifyIndex {
+		return o.Index, nil
+	}
+	p, err := fhir.Parse(o.JSON)
+	if err != nil {
+		return lifeboat.Index{}, err
+	}
+	if o.Indexed && !reflect.DeepEqual(p.Index, o.Index) {
+		return lifeboat.Index{}, lifeboat.Errorf(lifeboat.EINTERNAL, "the index of a mapped %s differs from fhir.Parse's", o.Type)
+	}
+	return p.Index, nil
 }
 
 // notStored answers a message the store could not take with AE, so that the

@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -73,17 +74,24 @@ func (c *idCache) resolve(ctx context.Context, db *sqlite.DB, typ, system, value
 // points every reference of the message at it. So a result for a patient
 // imported from the EHR lands on that patient's chart rather than on a new
 // one. An identifier that more than one stored resource holds is ignored.
+// The identifiers come from the Index hl7fhir returns, and a renamed id is
+// renamed in the Index too, so that no resource is parsed here.
 func (f *feed) reconcile(ctx context.Context, outs []hl7fhir.Output) error {
-	renames := map[string]string{} // "Type/old" -> "Type/new"
-	for _, o := range outs {
+	var renames map[string]string // "Type/old" -> "Type/new"
+	for i := range outs {
+		o := &outs[i]
 		if !reconciled[o.Type] {
 			continue
 		}
-		p, err := fhir.Parse(o.JSON)
-		if err != nil {
-			continue // reported when the resource is indexed
+		ids := o.Index.Identifiers
+		if !o.Indexed {
+			p, err := fhir.Parse(o.JSON)
+			if err != nil {
+				continue // reported when the resource is indexed
+			}
+			ids = p.Index.Identifiers
 		}
-		for _, id := range p.Index.Identifiers {
+		for _, id := range ids {
 			if id.Value == "" {
 				continue
 			}
@@ -95,6 +103,9 @@ func (f *feed) reconcile(ctx context.Context, outs []hl7fhir.Output) error {
 				continue
 			}
 			if existing != o.ID {
+				if renames == nil {
+					renames = map[string]string{}
+				}
 				renames[o.Type+"/"+o.ID] = o.Type + "/" + existing
 			}
 			break
@@ -112,7 +123,30 @@ func (f *feed) reconcile(ctx context.Context, outs []hl7fhir.Output) error {
 				o.JSON = bytes.Replace(o.JSON, []byte(`"id":`+strconv.Quote(o.ID)), []byte(`"id":`+strconv.Quote(newID)), 1)
 				o.ID = newID
 			}
+			renameIndex(&o.Index, old, new)
 		}
 	}
 	return nil
+}
+
+// renameIndex applies the rename of "Type/old" to "Type/new" to the index
+// fields that hold the id of a Patient, Encounter or Location, as the
+// renamed references read in the JSON.
+func renameIndex(x *lifeboat.Index, old, new string) {
+	typ, oldID, _ := strings.Cut(old, "/")
+	newID := new[len(typ)+1:]
+	var f *string
+	switch typ {
+	case "Patient":
+		f = &x.Patient
+	case "Encounter":
+		f = &x.Encounter
+	case "Location":
+		f = &x.Location
+	default:
+		return
+	}
+	if *f == oldID {
+		*f = newID
+	}
 }
