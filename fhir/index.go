@@ -35,6 +35,7 @@ var dateOrder = map[string][]field{
 	"DocumentReference":        {fDate},
 	"Immunization":             {fOccurrenceDateTime, fRecordedDate},
 	"Procedure":                {fPerformedDateTime, fPerformedPeriod},
+	"Appointment":              {fStart, fCreated},
 }
 
 // codeField says which element gives Index.Code; the default is "code".
@@ -140,6 +141,12 @@ func (p *Parsed) index(raw []byte, sp *[numFields]span) error {
 				x.Patient = id
 				break
 			}
+		}
+		if x.Patient == "" && p.Type == "Appointment" { // the patient is a participant
+			elems(raw, sp[fParticipant], func(e span) bool {
+				x.Patient = refID(reference(raw, member(raw, e, "actor")), "Patient")
+				return x.Patient == ""
+			})
 		}
 	}
 	enc := reference(raw, sp[fEncounter])

@@ -52,6 +52,7 @@ const (
 	fIdentifier
 	fName
 	fBirthDate
+	fParticipant
 	fEffectiveDateTime // first date field; the order below is the default date order
 	fEffectivePeriod
 	fEffectiveInstant
@@ -65,6 +66,7 @@ const (
 	fDate
 	fIssued
 	fCreated
+	fStart
 	numFields
 )
 
@@ -72,9 +74,10 @@ var fieldNames = [numFields]string{
 	"", "resourceType", "id", "meta", "subject", "patient", "beneficiary", "encounter",
 	"context", "status", "clinicalStatus", "category", "code", "medicationCodeableConcept",
 	"vaccineCode", "class", "type", "physicalType", "location", "identifier", "name", "birthDate",
+	"participant",
 	"effectiveDateTime", "effectivePeriod", "effectiveInstant", "occurrenceDateTime",
 	"performedDateTime", "performedPeriod", "authoredOn", "onsetDateTime", "recordedDate",
-	"period", "date", "issued", "created",
+	"period", "date", "issued", "created", "start",
 }
 
 // fieldOf maps a top-level key to its field; the switch does not allocate.
@@ -148,6 +151,10 @@ func fieldOf(key []byte) field {
 		return fIssued
 	case "created":
 		return fCreated
+	case "participant":
+		return fParticipant
+	case "start":
+		return fStart
 	}
 	return fNone
 }

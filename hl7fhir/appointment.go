@@ -206,7 +206,14 @@ func (v *appointmentResource) appendJSON(b []byte) []byte {
 // index: fhir.Parse reads no patient, code or date of an Appointment (its
 // patient is a participant, its start not one of the date elements).
 func (v *appointmentResource) index() (lifeboat.Index, bool) {
-	return lifeboat.Index{Status: clean(v.Status), Identifiers: indexIdentifiers(v.Identifier)}, true
+	date, ok := dates(v.Start)
+	x := lifeboat.Index{Status: clean(v.Status), Identifiers: indexIdentifiers(v.Identifier), Date: date}
+	for _, p := range v.Participant { // the patient is a participant
+		if x.Patient = refID(p.Actor, "Patient"); x.Patient != "" {
+			break
+		}
+	}
+	return x, ok
 }
 
 func (v *appointmentParticipant) appendJSON(b []byte) []byte {
