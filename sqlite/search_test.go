@@ -334,9 +334,9 @@ func TestSearchQueryPlans(t *testing.T) {
 		{lifeboat.ResourceFilter{Type: "Observation", Limit: 51}, "resources_type_date (type=? AND date>?)"},
 		{lifeboat.ResourceFilter{Type: "Observation", Limit: 51, After: after}, "resources_type_date (type=? AND date<?)"},
 		{lifeboat.ResourceFilter{Type: "Observation", Limit: 51, After: &lifeboat.PageKey{ID: "x", Type: "Observation"}}, "resources_type_undated (type=? AND rowid<?)"},
-		{lifeboat.ResourceFilter{Type: "Observation", Codes: []string{"8480-6"}, Limit: 51}, "resources_type_code (type=? AND code_value=? AND date>?)"},
-		{lifeboat.ResourceFilter{Type: "Observation", Codes: []string{"http://loinc.org|8480-6"}, Limit: 51, After: after}, "resources_type_code (type=? AND code_value=? AND date<?)"},
-		{lifeboat.ResourceFilter{Type: "Observation", Order: lifeboat.OrderLastUpdated, Limit: 51, After: after}, "resources_type_updated (type=? AND last_updated>?)"},
+		{lifeboat.ResourceFilter{Type: "Observation", Codes: []string{"8480-6"}, Limit: 51}, "resources_type_date (type=? AND date>?)"},
+		{lifeboat.ResourceFilter{Type: "Observation", Codes: []string{"http://loinc.org|8480-6"}, Limit: 51, After: after}, "resources_type_date (type=? AND date<?)"},
+		{lifeboat.ResourceFilter{Type: "Observation", Order: lifeboat.OrderLastUpdated, Limit: 51, After: after}, "resources_type_status (type=?)"}, // sorted: see 0006
 		{lifeboat.ResourceFilter{Type: "Observation", Patient: "p", Codes: []string{"8480-6"}, Limit: 51, After: after}, "resources_patient (patient=? AND type=? AND date<?)"},
 		{lifeboat.ResourceFilter{Type: "Observation", Patient: "p", Categories: []string{"laboratory"}, Limit: 51}, "resources_patient (patient=? AND type=?)"},
 		{lifeboat.ResourceFilter{Patient: "p", Limit: 51, After: after}, "resources_patient (patient=?"},
@@ -369,7 +369,7 @@ func TestSearchQueryPlans(t *testing.T) {
 		{lifeboat.PatientQuery{Name: "x"}, "SEARCH r USING INTEGER PRIMARY KEY (rowid=?)"},
 		{lifeboat.PatientQuery{Identifier: "x"}, "SEARCH r USING INTEGER PRIMARY KEY (rowid=?)"},
 		{lifeboat.PatientQuery{ID: "x"}, "resources_id_type (id=?)"},
-		{lifeboat.PatientQuery{LastUpdated: lifeboat.TimeRange{From: searchBase}}, "resources_type_updated (type=? AND last_updated>?)"},
+		{lifeboat.PatientQuery{LastUpdated: lifeboat.TimeRange{From: searchBase}}, "resources_type_status (type=?)"},
 	} {
 		if plan := patientPlan(t, db, c.q); !strings.Contains(plan, c.want) || strings.Contains(plan, "SCAN r") {
 			t.Errorf("%+v: plan %q, want %q", c.q, plan, c.want)
