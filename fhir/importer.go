@@ -323,22 +323,41 @@ func (im *Importer) write(ctx context.Context, results <-chan result, st *Stats)
 	}
 	batchBytes := 0
 	batch := make([]*lifeboat.Resource, 0, size)
-	flush := func() error {
-		if len(batch) == 0 {
+	// One batch is written while the next fills: the store's writer is
+	// shared (other imports, feeds), so it must not wait for this
+	// pipeline's parsing, nor the parsing for it.
+	var inflight chan error
+	wait := func() error {
+		if inflight == nil {
 			return nil
 		}
-		outs, err := im.Store.PutResources(ctx, batch)
-		if err == nil && len(outs) != len(batch) {
-			err = fmt.Errorf("store returned %d outcomes for %d resources", len(outs), len(batch))
+		err := <-inflight
+		inflight = nil
+		return err
+	}
+	defer func() { _ = wait() }()
+	flush := func() error {
+		if err := wait(); err != nil || len(batch) == 0 {
+			return err
 		}
-		if err != nil {
-			return fmt.Errorf("import: put resources: %w", err)
-		}
-		for i, o := range outs {
-			st.add(batch[i].Type, o)
-		}
-		clear(batch)
-		batch = batch[:0]
+		b := batch
+		done := make(chan error, 1)
+		go func() {
+			outs, err := im.Store.PutResources(ctx, b)
+			if err == nil && len(outs) != len(b) {
+				err = fmt.Errorf("store returned %d outcomes for %d resources", len(outs), len(b))
+			}
+			if err != nil {
+				done <- fmt.Errorf("import: put resources: %w", err)
+				return
+			}
+			for i, o := range outs { // st.Types is only touched here, one batch at a time
+				st.add(b[i].Type, o)
+			}
+			done <- nil
+		}()
+		inflight = done
+		batch = make([]*lifeboat.Resource, 0, size)
 		batchBytes = 0
 		return nil
 	}
@@ -348,6 +367,9 @@ func (im *Importer) write(ctx context.Context, results <-chan result, st *Stats)
 			return fmt.Errorf("import: %w", r.err)
 		case r.barrier != nil:
 			err := flush()
+			if werr := wait(); err == nil {
+				err = werr
+			}
 			close(r.barrier)
 			return err
 		}
@@ -401,5 +423,8 @@ func (im *Importer) write(ctx context.Context, results <-chan result, st *Stats)
 	if err := context.Cause(ctx); err != nil {
 		return err
 	}
-	return flush()
+	if err := flush(); err != nil {
+		return err
+	}
+	return wait()
 }
