@@ -79,6 +79,9 @@ type Client struct {
 	MaxRetries int
 	// IdleTimeout cuts a download that received nothing for that long.
 	IdleTimeout time.Duration
+	// NoCompression asks for files uncompressed: cheaper for both sides
+	// when the EHR is on the same fast network.
+	NoCompression bool
 }
 
 // NewClient returns a Client for the FHIR server at base, authenticating

@@ -27,6 +27,9 @@ type Config struct {
 	JKU      string `json:"jku"`       // the registered JWK Set URL, sent as jku
 
 	Concurrency int `json:"concurrency"` // parallel downloads (DefaultConcurrency if 0)
+	// NoCompression downloads files uncompressed (for an EHR on the same
+	// fast network, where gzip costs both sides more than it saves).
+	NoCompression bool `json:"no_compression"`
 
 	// HTTP is the HTTP client for the FHIR and token servers (nil: the
 	// package default), e.g. one trusting the hospital's CA.
@@ -47,7 +50,7 @@ func (c Config) Syncer(sink Sink, state lifeboat.SyncStateStore, logger *slog.Lo
 	if _, err := req.URL(c.URL); err != nil {
 		return nil, fmt.Errorf("bulk: config: %w", err)
 	}
-	cl := &Client{Base: c.URL, HTTP: c.HTTP, Logger: logger, Now: now}
+	cl := &Client{Base: c.URL, HTTP: c.HTTP, Logger: logger, Now: now, NoCompression: c.NoCompression}
 	if c.ClientID != "" {
 		if c.KeyFile == "" {
 			return nil, configError("a client_id needs a key_file")

@@ -72,6 +72,9 @@ func (c *Client) download(pctx context.Context, url string, token bool, fn func(
 	}
 
 	hdr := http.Header{"Accept": {"application/fhir+ndjson"}, "Accept-Encoding": {"gzip"}}
+	if c.NoCompression {
+		hdr.Set("Accept-Encoding", "identity")
+	}
 	resp, err := c.send(ctx, http.MethodGet, url, hdr, token)
 	if err != nil {
 		return 0, failed(err, false)

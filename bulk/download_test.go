@@ -72,3 +72,27 @@ func TestDownloadCorruptGzip(t *testing.T) {
 		t.Fatalf("%v after %d requests, %d resources", err, n.Load(), len(sink.res))
 	}
 }
+
+// Without compression the client asks for the file as it is.
+func TestDownloadNoCompression(t *testing.T) {
+	var asked []string
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		asked = append(asked, r.Header.Get("Accept-Encoding"))
+		_, _ = w.Write(ndjson("Patient", ids("p", 3)...))
+	}))
+	defer srv.Close()
+	for _, off := range []bool{false, true} {
+		c := NewClient(srv.URL, nil)
+		c.NoCompression = off
+		sink := newMemSink()
+		if _, err := c.Download(context.Background(), srv.URL+"/p.ndjson", false, func(r io.Reader) error {
+			_, err := sink.Resources(context.Background(), "Patient", "Patient.000.ndjson", r)
+			return err
+		}); err != nil || len(sink.res) != 3 {
+			t.Fatalf("NoCompression %v: %v, %d resources", off, err, len(sink.res))
+		}
+	}
+	if len(asked) != 2 || asked[0] != "gzip" || asked[1] != "identity" {
+		t.Errorf("Accept-Encoding asked: %q, want gzip then identity", asked)
+	}
+}

@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"github.com/lifeboat-health/lifeboat"
-	"github.com/lifeboat-health/lifeboat/bulk"
 	"github.com/lifeboat-health/lifeboat/fhir"
 	"github.com/lifeboat-health/lifeboat/sqlite"
 )
@@ -47,13 +46,14 @@ func runBench(ctx context.Context, env *environment, args []string) error {
 		}
 		return benchChart(ctx, env, *patients, *charts)
 	case "sync":
-		fs := newFlagSet(env, "bench sync", "bench sync [--patients N] [--concurrency N]")
+		fs := newFlagSet(env, "bench sync", "bench sync [--patients N] [--concurrency N] [--gzip]")
 		patients := fs.Int("patients", 2000, "admitted patients of the simulated EHR")
-		conc := fs.Int("concurrency", bulk.DefaultConcurrency, "files downloaded at once")
+		conc := fs.Int("concurrency", 2, "files downloaded at once")
+		gzip := fs.Bool("gzip", false, "download the files gzip-compressed (the simulator compresses on this machine too)")
 		if err := fs.Parse(args[1:]); err != nil {
 			return err
 		}
-		return benchSync(ctx, env, *patients, *conc)
+		return benchSync(ctx, env, *patients, *conc, *gzip)
 	}
 	fmt.Fprintln(env.stderr, usage)
 	return lifeboat.Errorf(lifeboat.EINVALID, "unknown benchmark %q (import, hl7, chart or sync)", args[0])

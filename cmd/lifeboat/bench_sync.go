@@ -16,7 +16,9 @@ import (
 // benchSync serves a synthetic hospital of patients from the EHR simulator
 // on loopback and times one full Bulk Data sync of it into a new store:
 // kick-off, manifest, parallel downloads, validation, indexing, commits.
-func benchSync(ctx context.Context, env *environment, patients, concurrency int) error {
+// Files travel uncompressed unless gzip is set: the simulator shares the
+// machine, and compressing is the EHR's work, not Lifeboat's.
+func benchSync(ctx context.Context, env *environment, patients, concurrency int, gzip bool) error {
 	fmt.Fprintf(env.stdout, "generating a hospital of %d patients for the EHR simulator...\n", patients)
 	srv, err := ehr.New(ehr.Options{Seed: 1, Patients: patients, ReadyAfterPolls: -1, RetryAfter: -1})
 	if err != nil {
@@ -34,7 +36,8 @@ func benchSync(ctx context.Context, env *environment, patients, concurrency int)
 		return err
 	}
 	defer done()
-	cfg := bulk.Config{Name: "bench", URL: "http://" + ln.Addr().String() + ehr.FHIRPath, Concurrency: concurrency}
+	cfg := bulk.Config{Name: "bench", URL: "http://" + ln.Addr().String() + ehr.FHIRPath, Concurrency: concurrency,
+		NoCompression: !gzip}
 	res, err := runSync1(ctx, db, cfg, slog.New(slog.NewTextHandler(io.Discard, nil)))
 	if err != nil {
 		return err
