@@ -1,136 +1,35 @@
 package fhir
 
-import "time"
+import (
+	"time"
 
-// Precision of a FHIR date, dateTime or instant.
-type precision int
+	"github.com/lifeboat-health/lifeboat"
+)
 
+// Precisions, as the root package names them.
 const (
-	precYear precision = iota + 1
-	precMonth
-	precDay
-	precTime
+	precYear  = lifeboat.PrecisionYear
+	precMonth = lifeboat.PrecisionMonth
+	precDay   = lifeboat.PrecisionDay
+	precTime  = lifeboat.PrecisionTime
 )
 
 // ParseDateTime parses a FHIR R4 date or dateTime (YYYY, YYYY-MM,
 // YYYY-MM-DD, or YYYY-MM-DDThh:mm:ss[.fff](Z|+hh:mm|-hh:mm)) and returns it
 // in UTC; a partial date is the start of its period in UTC.
 func ParseDateTime(s string) (time.Time, bool) {
-	t, p := parseFHIRTime([]byte(s))
+	t, p := lifeboat.ParseFHIRTime(s)
 	return t, p != 0
 }
 
 // ParseInstant parses a FHIR R4 instant: a dateTime with seconds and a zone.
 func ParseInstant(s string) (time.Time, bool) {
-	t, p := parseFHIRTime([]byte(s))
+	t, p := lifeboat.ParseFHIRTime(s)
 	return t, p == precTime
 }
 
-// parseFHIRTime parses b per the R4 dateTime regular expression and returns
-// the time (UTC) and its precision, or precision 0 if b is not valid.
-func parseFHIRTime(b []byte) (time.Time, precision) {
-	n := len(b)
-	if n < 4 {
-		return time.Time{}, 0
-	}
-	y, ok := digits(b[0:4])
-	if !ok || y == 0 {
-		return time.Time{}, 0
-	}
-	if n == 4 {
-		return time.Date(y, 1, 1, 0, 0, 0, 0, time.UTC), precYear
-	}
-	if n < 7 || b[4] != '-' {
-		return time.Time{}, 0
-	}
-	m, ok := digits(b[5:7])
-	if !ok || m < 1 || m > 12 {
-		return time.Time{}, 0
-	}
-	if n == 7 {
-		return time.Date(y, time.Month(m), 1, 0, 0, 0, 0, time.UTC), precMonth
-	}
-	if n < 10 || b[7] != '-' {
-		return time.Time{}, 0
-	}
-	d, ok := digits(b[8:10])
-	if !ok || d < 1 || d > daysIn(y, m) {
-		return time.Time{}, 0
-	}
-	if n == 10 {
-		return time.Date(y, time.Month(m), d, 0, 0, 0, 0, time.UTC), precDay
-	}
-	// Time: THH:MM:SS, optional fraction, mandatory zone.
-	if n < 20 || b[10] != 'T' || b[13] != ':' || b[16] != ':' {
-		return time.Time{}, 0
-	}
-	hh, ok1 := digits(b[11:13])
-	mm, ok2 := digits(b[14:16])
-	ss, ok3 := digits(b[17:19])
-	if !ok1 || !ok2 || !ok3 || hh > 23 || mm > 59 || ss > 60 {
-		return time.Time{}, 0
-	}
-	i, nsec := 19, 0
-	if b[i] == '.' {
-		i++
-		j := i
-		for i < n && '0' <= b[i] && b[i] <= '9' {
-			if i-j < 9 {
-				nsec = nsec*10 + int(b[i]-'0')
-			}
-			i++
-		}
-		if i == j {
-			return time.Time{}, 0
-		}
-		for k := i - j; k < 9; k++ {
-			nsec *= 10
-		}
-	}
-	offset := 0
-	switch {
-	case i == n-1 && b[i] == 'Z':
-	case i == n-6 && (b[i] == '+' || b[i] == '-') && b[i+3] == ':':
-		oh, ok1 := digits(b[i+1 : i+3])
-		om, ok2 := digits(b[i+4 : i+6])
-		if !ok1 || !ok2 || om > 59 || oh > 14 || oh == 14 && om != 0 {
-			return time.Time{}, 0
-		}
-		offset = (oh*60 + om) * 60
-		if b[i] == '-' {
-			offset = -offset
-		}
-	default:
-		return time.Time{}, 0
-	}
-	t := time.Date(y, time.Month(m), d, hh, mm, ss, nsec, time.UTC)
-	return t.Add(-time.Duration(offset) * time.Second), precTime
-}
-
-// digits parses a run of ASCII digits.
-func digits(b []byte) (int, bool) {
-	n := 0
-	for _, c := range b {
-		if c < '0' || c > '9' {
-			return 0, false
-		}
-		n = n*10 + int(c-'0')
-	}
-	return n, true
-}
-
-func daysIn(y, m int) int {
-	switch m {
-	case 2:
-		if y%4 == 0 && (y%100 != 0 || y%400 == 0) {
-			return 29
-		}
-		return 28
-	case 4, 6, 9, 11:
-		return 30
-	}
-	return 31
-}
+// parseFHIRTime is lifeboat.ParseFHIRTime on bytes.
+func parseFHIRTime(b []byte) (time.Time, lifeboat.TimePrecision) { return lifeboat.ParseFHIRTime(b) }
 
 // isDate reports whether b is a FHIR date (no time part).
 func isDate(b []byte) bool {

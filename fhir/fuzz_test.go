@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"io"
 	"os"
+	"strconv"
 	"strings"
 	"testing"
 	"unicode/utf8"
@@ -174,7 +175,8 @@ func entryNumber(pos string) (int, bool) {
 	if !ok || rest == "" {
 		return 0, false
 	}
-	return digits([]byte(rest))
+	n, err := strconv.Atoi(rest)
+	return n, err == nil && n >= 0 && rest[0] != '+'
 }
 
 // TestTokenRefs checks the oracle itself.

@@ -37,7 +37,7 @@ func dates(vals ...string) (first time.Time, ok bool) {
 		if s == "" {
 			continue
 		}
-		t, p := parseTime(s)
+		t, p := lifeboat.ParseFHIRTime(s)
 		if p == 0 {
 			ok = false
 		} else if first.IsZero() {
@@ -47,118 +47,16 @@ func dates(vals ...string) (first time.Time, ok bool) {
 	return first, ok
 }
 
-// Precision of a FHIR date, dateTime or instant, as in fhir/date.go.
-const (
-	precYear = iota + 1
-	precMonth
-	precDay
-	precTime
-)
-
-// parseTime parses a FHIR R4 date, dateTime or instant and returns it in
-// UTC (a partial date as the start of its period) with its precision, or
-// precision 0 when s is not valid. It accepts what fhir's parser accepts.
-func parseTime(s string) (time.Time, int) {
-	n := len(s)
-	if n < 4 {
-		return time.Time{}, 0
-	}
-	y, ok := digits(s[0:4])
-	if !ok || y == 0 {
-		return time.Time{}, 0
-	}
-	if n == 4 {
-		return time.Date(y, 1, 1, 0, 0, 0, 0, time.UTC), precYear
-	}
-	if n < 7 || s[4] != '-' {
-		return time.Time{}, 0
-	}
-	m, ok := digits(s[5:7])
-	if !ok || m < 1 || m > 12 {
-		return time.Time{}, 0
-	}
-	if n == 7 {
-		return time.Date(y, time.Month(m), 1, 0, 0, 0, 0, time.UTC), precMonth
-	}
-	if n < 10 || s[7] != '-' {
-		return time.Time{}, 0
-	}
-	d, ok := digits(s[8:10])
-	if !ok || d < 1 || d > time.Date(y, time.Month(m)+1, 0, 0, 0, 0, 0, time.UTC).Day() {
-		return time.Time{}, 0
-	}
-	if n == 10 {
-		return time.Date(y, time.Month(m), d, 0, 0, 0, 0, time.UTC), precDay
-	}
-	if n < 20 || s[10] != 'T' || s[13] != ':' || s[16] != ':' {
-		return time.Time{}, 0
-	}
-	hh, ok1 := digits(s[11:13])
-	mm, ok2 := digits(s[14:16])
-	ss, ok3 := digits(s[17:19])
-	if !ok1 || !ok2 || !ok3 || hh > 23 || mm > 59 || ss > 60 {
-		return time.Time{}, 0
-	}
-	i, nsec := 19, 0
-	if s[i] == '.' {
-		i++
-		j := i
-		for i < n && '0' <= s[i] && s[i] <= '9' {
-			if i-j < 9 {
-				nsec = nsec*10 + int(s[i]-'0')
-			}
-			i++
-		}
-		if i == j {
-			return time.Time{}, 0
-		}
-		for k := i - j; k < 9; k++ {
-			nsec *= 10
-		}
-	}
-	offset := 0
-	switch {
-	case i == n-1 && s[i] == 'Z':
-	case i == n-6 && (s[i] == '+' || s[i] == '-') && s[i+3] == ':':
-		oh, ok1 := digits(s[i+1 : i+3])
-		om, ok2 := digits(s[i+4 : i+6])
-		if !ok1 || !ok2 || om > 59 || oh > 14 || oh == 14 && om != 0 {
-			return time.Time{}, 0
-		}
-		offset = (oh*60 + om) * 60
-		if s[i] == '-' {
-			offset = -offset
-		}
-	default:
-		return time.Time{}, 0
-	}
-	t := time.Date(y, time.Month(m), d, hh, mm, ss, nsec, time.UTC)
-	return t.Add(-time.Duration(offset) * time.Second), precTime
-}
-
-// digits parses a run of ASCII digits.
-func digits(s string) (int, bool) {
-	n := 0
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if c < '0' || c > '9' {
-			return 0, false
-		}
-		n = n*10 + int(c-'0')
-	}
-	return n, true
-}
-
 // validInstant reports whether s is a FHIR instant (meta.lastUpdated).
 func validInstant(s string) bool {
-	_, p := parseTime(s)
-	return p == precTime
+	_, p := lifeboat.ParseFHIRTime(s)
+	return p == lifeboat.PrecisionTime
 }
 
 // validDate reports whether s is a FHIR date (birthDate).
 func validDate(s string) bool {
-	_, p := parseTime(s)
-	return p >= precYear && p <= precDay
+	_, p := lifeboat.ParseFHIRTime(s)
+	return p >= lifeboat.PrecisionYear && p <= lifeboat.PrecisionDay
 }
 
 // clean returns s as it reads back from the JSON the mapping writes: each
