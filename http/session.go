@@ -106,6 +106,11 @@ func (s *Server) sessionAuth(w http.ResponseWriter, r *http.Request) (*authInfo,
 
 // apiAuth authenticates an API request by bearer token, or else by session.
 // A malformed or unknown bearer token gives nil, not a fallback to the session.
+// The token is looked up by its hash on every request; the store may answer
+// from a short cache (the sqlite store keeps tokens and accounts for a few
+// seconds, and forgets them at once when they are revoked or changed
+// through it), so a revocation made by another process takes effect within
+// that time.
 func (s *Server) apiAuth(w http.ResponseWriter, r *http.Request) (*authInfo, error) {
 	h := r.Header.Get("Authorization")
 	if h == "" {

@@ -8,23 +8,39 @@ import (
 	"github.com/lifeboat-health/lifeboat"
 )
 
-// AddAudit appends an event to the audit trail.
+// AddAudit appends an event to the audit trail and returns nil only once
+// the event is durable: written to the audit log (audit.log, sealed with a
+// key derived from the database key) and the log synced to disk with
+// fdatasync, the same sync SQLite gives the store's WAL at each commit
+// (synchronous=FULL). A crash after that cannot lose the event: reopening
+// the store applies whatever the log holds that the trail's table
+// (audit.db) does not. Concurrent calls share one write and one sync, but
+// each waits for the sync that covers its own event and returns that
+// sync's error, so a caller that shows PHI only after a nil error (http's
+// mustAudit) never shows it unrecorded. e.ID is set on success.
+//
+// Only one process at a time records the trail of a data directory; in any
+// other, AddAudit fails with ECONFLICT (and the access is refused).
 func (db *DB) AddAudit(ctx context.Context, e *lifeboat.AuditEvent) error {
 	if e.Time.IsZero() {
 		e.Time = db.now()
 	}
-	return db.w.do(ctx, func(tx *wtx) error {
-		err := tx.exec(`INSERT INTO audit(time, user, action, patient_id, query, address, outcome) VALUES(?,?,?,?,?,?,?)`,
-			millis(e.Time), e.User, e.Action, e.PatientID, e.Query, e.Address, e.Outcome)
-		if err == nil {
-			e.ID = tx.lastInsertID()
-		}
+	l, err := db.audit.logger()
+	if err != nil {
 		return err
-	}, false)
+	}
+	return l.do(ctx, e)
 }
 
-// AuditEvents returns audit events matching f, newest first.
+// AuditEvents returns audit events matching f, newest first: every event
+// recorded, the ones still only in the audit log applied first. When
+// another process records the trail (a server, while a command reads it),
+// its events show once it has applied them: when it is idle for a second,
+// and at least every minute.
 func (db *DB) AuditEvents(ctx context.Context, f lifeboat.AuditFilter) ([]*lifeboat.AuditEvent, error) {
+	if err := db.audit.sync(ctx); err != nil {
+		return nil, err
+	}
 	var (
 		where []string
 		args  []any
@@ -35,7 +51,7 @@ func (db *DB) AuditEvents(ctx context.Context, f lifeboat.AuditFilter) ([]*lifeb
 			args = append(args, v)
 		}
 	}
-	q := `SELECT id, time, user, action, patient_id, query, address, outcome FROM audit`
+	q := `SELECT ` + auditColumns + ` FROM audit`
 	if len(where) > 0 {
 		q += ` WHERE ` + strings.Join(where, " AND ")
 	}
@@ -44,7 +60,7 @@ func (db *DB) AuditEvents(ctx context.Context, f lifeboat.AuditFilter) ([]*lifeb
 		limit = 500
 	}
 	q += fmt.Sprintf(` ORDER BY time DESC, id DESC LIMIT %d`, limit)
-	rows, err := db.read.QueryContext(ctx, q, args...)
+	rows, err := db.audit.read.QueryContext(ctx, q, args...)
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: audit: %w", err)
 	}

@@ -41,6 +41,8 @@ type DB struct {
 	w     *writer
 	codec *codec
 	stmts stmtCache
+	auth  authCache        // API tokens and accounts, briefly (user.go)
+	audit *auditTrail      // the audit trail, in files of its own (audit_trail.go)
 	inbox *inbox           // the feed inbox, once OpenInbox was called
 	dir   string           // the data directory
 	key   []byte           // the database key, for the inbox's key
@@ -85,14 +87,21 @@ func Open(ctx context.Context, dir string, key []byte) (*DB, error) {
 		conn.Close()
 		return nil, fmt.Errorf("sqlite: configure: %w", err)
 	}
+	al, err := openAudit(dir, key, conn) // before migration 7 drops the old audit table
+	if err != nil {
+		conn.Close()
+		return nil, err
+	}
 	if err := migrate(conn); err != nil {
 		conn.Close()
+		al.close()
 		return nil, err
 	}
 
 	read, err := sql.Open("sqlite3", uri+"&_pragma=busy_timeout(10000)&_pragma=temp_store(memory)&_pragma=query_only(1)&_pragma=cache_size(-16384)&_txlock=deferred")
 	if err != nil {
 		conn.Close()
+		al.close()
 		return nil, fmt.Errorf("sqlite: open readers: %w", err)
 	}
 	read.SetMaxOpenConns(8)
@@ -103,15 +112,17 @@ func Open(ctx context.Context, dir string, key []byte) (*DB, error) {
 	if err != nil {
 		conn.Close()
 		read.Close()
+		al.close()
 		return nil, err
 	}
 	ctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
-	db := &DB{path: path, read: read, codec: cd, Now: time.Now, cancel: cancel}
+	db := &DB{path: path, read: read, codec: cd, Now: time.Now, cancel: cancel, audit: al}
 	db.w, err = newWriter(ctx, conn)
 	if err != nil {
 		cancel()
 		conn.Close()
 		read.Close()
+		al.close()
 		return nil, err
 	}
 	db.dir, db.key = dir, append([]byte(nil), key...)
@@ -125,10 +136,11 @@ func (db *DB) Close() error {
 		ierr = db.inbox.close()
 	}
 	werr := db.w.close()
+	aerr := db.audit.close()
 	db.cancel()
 	db.closeStmts()
 	rerr := db.read.Close()
-	return errors.Join(ierr, werr, rerr)
+	return errors.Join(ierr, werr, aerr, rerr)
 }
 
 // Path returns the database file's path.
@@ -140,9 +152,10 @@ func (db *DB) Ping(ctx context.Context) error {
 	return db.read.QueryRowContext(ctx, `SELECT 1`).Scan(&n)
 }
 
-// Checkpoint copies the WAL into the database file and truncates it.
+// Checkpoint copies the WALs of the store and of its audit trail into
+// their database files and truncates them.
 func (db *DB) Checkpoint(ctx context.Context) error {
-	return db.w.do(ctx, func(tx *wtx) error { return nil }, true)
+	return errors.Join(db.w.do(ctx, func(tx *wtx) error { return nil }, true), db.audit.checkpoint())
 }
 
 func (db *DB) now() time.Time { return db.Now() }
