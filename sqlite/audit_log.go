@@ -3,15 +3,12 @@ package sqlite
 import (
 	"context"
 	"crypto/cipher"
-	"crypto/hkdf"
 	"crypto/rand"
-	"crypto/sha256"
 	"encoding/binary"
 	"errors"
 	"fmt"
 	"io"
 	"os"
-	"path/filepath"
 	"runtime"
 	"sync"
 	"time"
@@ -123,21 +120,9 @@ var errClosed = errors.New("sqlite: store is closed")
 // openAuditLog opens the log, cuts what a crash left half written, and
 // starts the applier, which applies first what was not yet applied.
 func openAuditLog(dir string, key []byte, trail *auditTrail) (*auditLog, error) {
-	k, err := hkdf.Key(sha256.New, key, nil, "lifeboat audit log v1", chacha20poly1305.KeySize)
+	f, aead, err := openSealedLog(dir, AuditLogFileName, key, "lifeboat audit log v1", "records the audit trail")
 	if err != nil {
-		return nil, fmt.Errorf("sqlite: audit log key: %w", err)
-	}
-	aead, err := chacha20poly1305.NewX(k)
-	if err != nil {
-		return nil, fmt.Errorf("sqlite: audit log cipher: %w", err)
-	}
-	f, err := os.OpenFile(filepath.Join(dir, AuditLogFileName), os.O_RDWR|os.O_CREATE, 0o600)
-	if err != nil {
-		return nil, fmt.Errorf("sqlite: open audit log: %w", err)
-	}
-	if err := lockFile(f); err != nil {
-		f.Close()
-		return nil, lifeboat.Errorf(lifeboat.ECONFLICT, "another Lifeboat process records the audit trail of this data directory")
+		return nil, err
 	}
 	l := &auditLog{trail: trail, f: f, aead: aead, flush: make(chan chan error), kick: make(chan struct{}, 1), stop: make(chan struct{})}
 	l.resume = sync.NewCond(&l.mu)

@@ -4,9 +4,7 @@ import (
 	"bytes"
 	"context"
 	"crypto/cipher"
-	"crypto/hkdf"
 	"crypto/rand"
-	"crypto/sha256"
 	"encoding/binary"
 	"encoding/gob"
 	"errors"
@@ -14,7 +12,6 @@ import (
 	"io"
 	"log/slog"
 	"os"
-	"path/filepath"
 	"sync"
 	"time"
 
@@ -80,20 +77,8 @@ type inboxItem struct {
 // openInbox opens the log, applies what a crash left unapplied, and starts
 // the appender and the applier.
 func openInbox(ctx context.Context, db *DB, dir string, key []byte) (*inbox, error) {
-	k, err := hkdf.Key(sha256.New, key, nil, "lifeboat inbox v1", chacha20poly1305.KeySize)
+	f, aead, err := openSealedLog(dir, InboxFileName, key, "lifeboat inbox v1", "receives feeds")
 	if err != nil {
-		return nil, fmt.Errorf("sqlite: inbox key: %w", err)
-	}
-	aead, err := chacha20poly1305.NewX(k)
-	if err != nil {
-		return nil, fmt.Errorf("sqlite: inbox cipher: %w", err)
-	}
-	f, err := os.OpenFile(filepath.Join(dir, InboxFileName), os.O_RDWR|os.O_CREATE, 0o600)
-	if err != nil {
-		return nil, fmt.Errorf("sqlite: open inbox: %w", err)
-	}
-	if err := lockInbox(f); err != nil {
-		f.Close()
 		return nil, err
 	}
 	in := &inbox{db: db, f: f, aead: aead, appendQ: make(chan *appendReq, 256), applyQ: make(chan inboxItem, inboxBacklog),

@@ -52,3 +52,27 @@ func TestSyncState(t *testing.T) {
 		t.Fatalf("SyncStates = %+v, want archive then ehr", all)
 	}
 }
+
+// A source is synced by one holder of its lock at a time.
+func TestLockSync(t *testing.T) {
+	dir, key := t.TempDir(), newKey(t)
+	a, b := openDB(t, dir, key), openDB(t, dir, key)
+	release, err := a.LockSync("ehr")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := b.LockSync("ehr"); lifeboat.ErrorCode(err) != lifeboat.ECONFLICT {
+		t.Errorf("a second holder of the lock: %v, want ECONFLICT", err)
+	}
+	if r, err := b.LockSync("other source"); err != nil {
+		t.Errorf("another source's lock: %v", err)
+	} else {
+		r()
+	}
+	release()
+	if r, err := b.LockSync("ehr"); err != nil {
+		t.Errorf("after release: %v", err)
+	} else {
+		r()
+	}
+}

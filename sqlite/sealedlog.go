@@ -1,0 +1,39 @@
+package sqlite
+
+import (
+	"crypto/cipher"
+	"crypto/hkdf"
+	"crypto/sha256"
+	"fmt"
+	"os"
+	"path/filepath"
+
+	"golang.org/x/crypto/chacha20poly1305"
+
+	"github.com/lifeboat-health/lifeboat"
+)
+
+// openSealedLog opens (creating it) the append-only log name in dir for
+// records sealed with XChaCha20-Poly1305 under a key derived from the
+// database key for purpose, and takes its exclusive lock: one process at a
+// time writes a log. owner says, for the ECONFLICT error, what the process
+// holding the lock does.
+func openSealedLog(dir, name string, key []byte, purpose, owner string) (*os.File, cipher.AEAD, error) {
+	k, err := hkdf.Key(sha256.New, key, nil, purpose, chacha20poly1305.KeySize)
+	if err != nil {
+		return nil, nil, fmt.Errorf("sqlite: %s key: %w", name, err)
+	}
+	aead, err := chacha20poly1305.NewX(k)
+	if err != nil {
+		return nil, nil, fmt.Errorf("sqlite: %s cipher: %w", name, err)
+	}
+	f, err := os.OpenFile(filepath.Join(dir, name), os.O_RDWR|os.O_CREATE, 0o600)
+	if err != nil {
+		return nil, nil, fmt.Errorf("sqlite: open %s: %w", name, err)
+	}
+	if err := lockFile(f); err != nil {
+		f.Close()
+		return nil, nil, lifeboat.Errorf(lifeboat.ECONFLICT, "another Lifeboat process %s for this data directory", owner)
+	}
+	return f, aead, nil
+}
