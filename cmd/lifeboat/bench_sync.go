@@ -38,7 +38,7 @@ func benchSync(ctx context.Context, env *environment, patients, concurrency int,
 	defer done()
 	cfg := bulk.Config{Name: "bench", URL: "http://" + ln.Addr().String() + ehr.FHIRPath, Concurrency: concurrency,
 		NoCompression: !gzip}
-	res, err := runSync1(ctx, db, cfg, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	res, err := syncOnce(ctx, db, cfg, slog.New(slog.NewTextHandler(io.Discard, nil)))
 	if err != nil {
 		return err
 	}

@@ -5,6 +5,7 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -160,6 +161,10 @@ func TestBenchCommands(t *testing.T) {
 	out, err = runCLI(t, "", nil, "bench", "import", src)
 	if err != nil || !strings.Contains(out, "resources/s") {
 		t.Errorf("bench import: %v\n%s", err, out)
+	}
+	out, err = runCLI(t, "", nil, "bench", "sync", "--patients", "10")
+	if err != nil || !regexp.MustCompile(`Patient +10\n`).MatchString(out) || !strings.Contains(out, "resources/s") {
+		t.Errorf("bench sync: %v\n%s", err, out)
 	}
 	if _, err := runCLI(t, "", nil, "bench", "nothing"); err == nil {
 		t.Error("an unknown benchmark is not an error")

@@ -51,8 +51,8 @@ func (s *bulkSink) Delete(ctx context.Context, refs []bulk.Deleted) error {
 	return err
 }
 
-// runSync1 runs one sync of one source, holding the source's lock.
-func runSync1(ctx context.Context, db *sqlite.DB, cfg bulk.Config, logger *slog.Logger) (*bulk.Result, error) {
+// syncOnce runs one sync of one source, holding the source's lock.
+func syncOnce(ctx context.Context, db *sqlite.DB, cfg bulk.Config, logger *slog.Logger) (*bulk.Result, error) {
 	release, err := db.LockSync(cfg.Name)
 	if err != nil {
 		return nil, err
@@ -95,7 +95,7 @@ func runSync(ctx context.Context, env *environment, args []string) error {
 		return err
 	}
 	defer db.Close()
-	res, err := runSync1(ctx, db, cfg, newLogger(env.stderr, "warn"))
+	res, err := syncOnce(ctx, db, cfg, newLogger(env.stderr, "warn"))
 	if res != nil {
 		printSyncResult(env.stdout, res)
 	}

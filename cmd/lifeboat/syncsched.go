@@ -75,7 +75,7 @@ func runSyncs(ctx context.Context, db *sqlite.DB, sources []syncSource, logger *
 				case <-time.After(wait):
 				}
 				start := time.Now()
-				res, err := runSync1(ctx, db, src.Config, logger)
+				res, err := syncOnce(ctx, db, src.Config, logger)
 				switch {
 				case ctx.Err() != nil:
 					return
