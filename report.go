@@ -36,16 +36,18 @@ const (
 	ReportLabels ReportKind = "labels"
 )
 
-// ReportService renders the downtime reports as PDF, on demand.
+// ReportService renders the downtime reports as PDF, on demand. Each
+// method returns the ids of the patients the report shows, so that the
+// access can be audited for exactly those patients.
 type ReportService interface {
 	// HospitalReport writes the hospital census (every unit and its
 	// patients) to w.
-	HospitalReport(ctx context.Context, w io.Writer) error
+	HospitalReport(ctx context.Context, w io.Writer) (patients []string, err error)
 	// UnitReport writes one report of a unit to w, or ENOTFOUND.
-	UnitReport(ctx context.Context, w io.Writer, unitID string, kind ReportKind) error
+	UnitReport(ctx context.Context, w io.Writer, unitID string, kind ReportKind) (patients []string, err error)
 	// PatientReport writes one patient's pack (ReportPatients) or label
 	// sheet (ReportLabels) to w, or ENOTFOUND.
-	PatientReport(ctx context.Context, w io.Writer, patientID string, kind ReportKind) error
+	PatientReport(ctx context.Context, w io.Writer, patientID string, kind ReportKind) (patients []string, err error)
 }
 
 // ReportStatus is what the scheduled downtime pack says about itself, for

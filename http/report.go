@@ -46,22 +46,7 @@ func (s *Server) hospitalReport(w http.ResponseWriter, r *http.Request) error {
 	if s.Reports == nil {
 		return lifeboat.Errorf(lifeboat.ENOTFOUND, "Printed reports are not enabled on this server.")
 	}
-	c, err := s.Charts.Census(r.Context())
-	if err != nil {
-		return fmt.Errorf("http: hospital report: %w", err)
-	}
-	var ids []string
-	for _, u := range c.Units {
-		if u.Occupied == 0 {
-			continue
-		}
-		uc, err := s.Charts.Unit(r.Context(), u.ID)
-		if err != nil {
-			return fmt.Errorf("http: hospital report: %w", err)
-		}
-		ids = append(ids, patientIDs(uc)...)
-	}
-	return s.sendReport(w, r, "hospital-census.pdf", "hospital census", ids, func(ctx context.Context, buf *bytes.Buffer) error {
+	return s.sendReport(w, r, "hospital-census.pdf", "hospital census", func(ctx context.Context, buf *bytes.Buffer) ([]string, error) {
 		return s.Reports.HospitalReport(ctx, buf)
 	})
 }
@@ -73,12 +58,10 @@ func (s *Server) unitReport(w http.ResponseWriter, r *http.Request) error {
 	if s.Reports == nil || !ok || !validID(id) {
 		return lifeboat.Errorf(lifeboat.ENOTFOUND, "Report not found.")
 	}
-	uc, err := s.Charts.Unit(r.Context(), id)
-	if err != nil {
-		return fmt.Errorf("http: unit report: %w", err)
-	}
-	return s.sendReport(w, r, id+"-"+string(kind)+".pdf", "unit "+id+" "+string(kind), patientIDs(uc),
-		func(ctx context.Context, buf *bytes.Buffer) error { return s.Reports.UnitReport(ctx, buf, id, kind) })
+	return s.sendReport(w, r, id+"-"+string(kind)+".pdf", "unit "+id+" "+string(kind),
+		func(ctx context.Context, buf *bytes.Buffer) ([]string, error) {
+			return s.Reports.UnitReport(ctx, buf, id, kind)
+		})
 }
 
 // patientReport sends one patient's pack or labels as PDF.
@@ -88,17 +71,20 @@ func (s *Server) patientReport(w http.ResponseWriter, r *http.Request) error {
 	if s.Reports == nil || !ok || !validID(id) {
 		return lifeboat.Errorf(lifeboat.ENOTFOUND, "Report not found.")
 	}
-	return s.sendReport(w, r, "patient-"+string(kind)+".pdf", "patient "+string(kind), []string{id},
-		func(ctx context.Context, buf *bytes.Buffer) error { return s.Reports.PatientReport(ctx, buf, id, kind) })
+	return s.sendReport(w, r, "patient-"+string(kind)+".pdf", "patient "+string(kind),
+		func(ctx context.Context, buf *bytes.Buffer) ([]string, error) {
+			return s.Reports.PatientReport(ctx, buf, id, kind)
+		})
 }
 
-// sendReport renders a report, records one audit event per patient in it
-// (a report that cannot be audited is not sent), and sends it as a PDF
-// download. File names carry unit ids and report kinds, never patient data.
-func (s *Server) sendReport(w http.ResponseWriter, r *http.Request, name, what string, patients []string, render func(context.Context, *bytes.Buffer) error) error {
+// sendReport renders a report, records one audit event for each patient it
+// shows (a report that cannot be audited is not sent), and sends it as a
+// PDF download. File names carry unit ids and report kinds, never patient
+// data.
+func (s *Server) sendReport(w http.ResponseWriter, r *http.Request, name, what string, render func(context.Context, *bytes.Buffer) ([]string, error)) error {
 	ctx := r.Context()
 	var buf bytes.Buffer
-	err := render(ctx, &buf)
+	patients, err := render(ctx, &buf)
 	if lifeboat.ErrorCode(err) == lifeboat.ENOTFOUND {
 		s.audit(ctx, s.auditEvent(r, lifeboat.AuditReport, "", what, "not_found"))
 		return fmt.Errorf("http: report: %w", err)
@@ -120,18 +106,4 @@ func (s *Server) sendReport(w http.ResponseWriter, r *http.Request, name, what s
 	h.Set("Cache-Control", "no-store")
 	_, _ = w.Write(buf.Bytes())
 	return nil
-}
-
-// patientIDs lists the patients of a unit census.
-func patientIDs(uc *lifeboat.UnitCensus) []string {
-	if uc == nil {
-		return nil
-	}
-	var ids []string
-	for _, row := range uc.Rows {
-		if row.PatientID != "" {
-			ids = append(ids, row.PatientID)
-		}
-	}
-	return ids
 }

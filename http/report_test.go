@@ -14,23 +14,39 @@ import (
 // fakeReports writes a small fake PDF naming what it was asked for.
 type fakeReports struct{ charts *fakeCharts }
 
-func (f *fakeReports) HospitalReport(_ context.Context, w io.Writer) error {
+func (f *fakeReports) HospitalReport(_ context.Context, w io.Writer) ([]string, error) {
+	var ids []string
+	for _, u := range f.charts.units {
+		ids = append(ids, unitPatients(u)...)
+	}
 	_, err := io.WriteString(w, "%PDF-1.7 hospital")
-	return err
+	return ids, err
 }
-func (f *fakeReports) UnitReport(_ context.Context, w io.Writer, unit string, kind lifeboat.ReportKind) error {
-	if _, ok := f.charts.units[unit]; !ok {
-		return lifeboat.Errorf(lifeboat.ENOTFOUND, "Unit not found.")
+func (f *fakeReports) UnitReport(_ context.Context, w io.Writer, unit string, kind lifeboat.ReportKind) ([]string, error) {
+	u, ok := f.charts.units[unit]
+	if !ok {
+		return nil, lifeboat.Errorf(lifeboat.ENOTFOUND, "Unit not found.")
 	}
 	_, err := fmt.Fprintf(w, "%%PDF-1.7 unit %s %s", unit, kind)
-	return err
+	return unitPatients(u), err
 }
-func (f *fakeReports) PatientReport(_ context.Context, w io.Writer, patient string, kind lifeboat.ReportKind) error {
+func (f *fakeReports) PatientReport(_ context.Context, w io.Writer, patient string, kind lifeboat.ReportKind) ([]string, error) {
 	if _, ok := f.charts.charts[patient]; !ok {
-		return lifeboat.Errorf(lifeboat.ENOTFOUND, "Patient not found.")
+		return nil, lifeboat.Errorf(lifeboat.ENOTFOUND, "Patient not found.")
 	}
 	_, err := fmt.Fprintf(w, "%%PDF-1.7 patient %s", kind)
-	return err
+	return []string{patient}, err
+}
+
+// unitPatients lists the patients of a unit census.
+func unitPatients(uc *lifeboat.UnitCensus) []string {
+	var ids []string
+	for _, row := range uc.Rows {
+		if row.PatientID != "" {
+			ids = append(ids, row.PatientID)
+		}
+	}
+	return ids
 }
 
 func TestReportDownloads(t *testing.T) {
@@ -57,7 +73,7 @@ func TestReportDownloads(t *testing.T) {
 		t.Errorf("the chart has no downtime pack button")
 	}
 
-	want := len(patientIDs(e.charts.units[unitID]))
+	want := len(unitPatients(e.charts.units[unitID]))
 	before := len(e.audit.find(lifeboat.AuditReport))
 	resp, body = e.do(c, "GET", "/units/"+unitID+"/report/patients", nil)
 	if resp.StatusCode != http.StatusOK || resp.Header.Get("Content-Type") != "application/pdf" ||

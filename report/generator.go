@@ -255,16 +255,31 @@ func (g *Generator) write(w io.Writer, o *options, f func() ([]byte, error)) err
 }
 
 // HospitalReport writes the hospital census: every unit with its patients.
-func (g *Generator) HospitalReport(ctx context.Context, w io.Writer) error {
+func (g *Generator) HospitalReport(ctx context.Context, w io.Writer) ([]string, error) {
 	o, err := g.options()
 	if err != nil {
-		return err
+		return nil, err
 	}
 	census, units, err := g.loadCensus(ctx, o, 0)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	return g.write(w, o, func() ([]byte, error) { return hospitalCensus(o, census, units) })
+	var ids []string
+	for _, u := range units {
+		ids = append(ids, patientIDs(u.patients)...)
+	}
+	return ids, g.write(w, o, func() ([]byte, error) { return hospitalCensus(o, census, units) })
+}
+
+// patientIDs lists the ids of the patients a report shows.
+func patientIDs(ps []*patientData) []string {
+	var ids []string
+	for _, p := range ps {
+		if p.row.PatientID != "" {
+			ids = append(ids, p.row.PatientID)
+		}
+	}
+	return ids
 }
 
 // loadCensus reads the hospital census and every unit's census, and what
@@ -304,10 +319,10 @@ func (g *Generator) loadCensus(ctx context.Context, o *options, need int) (*life
 
 // UnitReport writes one report of a unit: its census with pending and
 // critical results, its patients' packs, or their label sheets.
-func (g *Generator) UnitReport(ctx context.Context, w io.Writer, unitID string, kind lifeboat.ReportKind) error {
+func (g *Generator) UnitReport(ctx context.Context, w io.Writer, unitID string, kind lifeboat.ReportKind) ([]string, error) {
 	o, err := g.options()
 	if err != nil {
-		return err
+		return nil, err
 	}
 	var need int
 	switch kind {
@@ -317,13 +332,13 @@ func (g *Generator) UnitReport(ctx context.Context, w io.Writer, unitID string, 
 		need = needChart | needMAR
 	case lifeboat.ReportLabels:
 	default:
-		return lifeboat.Errorf(lifeboat.EINVALID, "Unknown report %q.", kind)
+		return nil, lifeboat.Errorf(lifeboat.EINVALID, "Unknown report %q.", kind)
 	}
 	u, err := g.loadUnit(ctx, o, unitID, need)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	return g.write(w, o, func() ([]byte, error) {
+	return patientIDs(u.patients), g.write(w, o, func() ([]byte, error) {
 		switch kind {
 		case lifeboat.ReportCensus:
 			return unitCensus(o, u)
@@ -336,10 +351,10 @@ func (g *Generator) UnitReport(ctx context.Context, w io.Writer, unitID string, 
 
 // PatientReport writes one patient's pack (face sheet, MAR, blank forms) or
 // label sheet.
-func (g *Generator) PatientReport(ctx context.Context, w io.Writer, patientID string, kind lifeboat.ReportKind) error {
+func (g *Generator) PatientReport(ctx context.Context, w io.Writer, patientID string, kind lifeboat.ReportKind) ([]string, error) {
 	o, err := g.options()
 	if err != nil {
-		return err
+		return nil, err
 	}
 	need := needChart | needMAR
 	switch kind {
@@ -347,13 +362,13 @@ func (g *Generator) PatientReport(ctx context.Context, w io.Writer, patientID st
 	case lifeboat.ReportLabels:
 		need = needChart
 	default:
-		return lifeboat.Errorf(lifeboat.EINVALID, "Unknown report %q.", kind)
+		return nil, lifeboat.Errorf(lifeboat.EINVALID, "Unknown report %q.", kind)
 	}
 	p := &patientData{row: lifeboat.CensusRow{PatientID: patientID}}
 	if err := g.loadPatient(ctx, o, p, need); err != nil {
-		return err
+		return nil, err
 	}
-	return g.write(w, o, func() ([]byte, error) {
+	return []string{patientID}, g.write(w, o, func() ([]byte, error) {
 		if kind == lifeboat.ReportLabels {
 			return labelSheets(o, "", []*patientData{p})
 		}

@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/exec"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 
@@ -30,8 +31,19 @@ func checkPages(t *testing.T, what string, ps []string) {
 func unitReport(t *testing.T, g *Generator, unit string, kind lifeboat.ReportKind) []byte {
 	t.Helper()
 	var buf bytes.Buffer
-	if err := g.UnitReport(context.Background(), &buf, unit, kind); err != nil {
+	ids, err := g.UnitReport(context.Background(), &buf, unit, kind)
+	if err != nil {
 		t.Fatal(err)
+	}
+	uc, _ := g.Charts.Unit(context.Background(), unit)
+	var want []string
+	for _, r := range uc.Rows {
+		if r.PatientID != "" {
+			want = append(want, r.PatientID)
+		}
+	}
+	if !slices.Equal(ids, want) {
+		t.Errorf("%s %s report names patients %v, want the unit's %v", unit, kind, ids, want)
 	}
 	qpdfCheck(t, buf.Bytes(), "")
 	return buf.Bytes()
@@ -140,7 +152,7 @@ func TestPatientsReport(t *testing.T) {
 
 func TestHospitalReport(t *testing.T) {
 	var buf bytes.Buffer
-	if err := generator(fakeHospital()).HospitalReport(context.Background(), &buf); err != nil {
+	if _, err := generator(fakeHospital()).HospitalReport(context.Background(), &buf); err != nil {
 		t.Fatal(err)
 	}
 	qpdfCheck(t, buf.Bytes(), "")
@@ -188,7 +200,7 @@ func TestPatientReport(t *testing.T) {
 	g := generator(fakeHospital())
 	ctx := context.Background()
 	var buf bytes.Buffer
-	if err := g.PatientReport(ctx, &buf, "p-wisniewski", lifeboat.ReportPatients); err != nil {
+	if _, err := g.PatientReport(ctx, &buf, "p-wisniewski", lifeboat.ReportPatients); err != nil {
 		t.Fatal(err)
 	}
 	qpdfCheck(t, buf.Bytes(), "")
@@ -196,22 +208,22 @@ func TestPatientReport(t *testing.T) {
 	checkPages(t, "patient", ps)
 	mustContain(t, "patient", squash(ps[0]), "Face sheet", "WISNIEWSKI, Lukasz", "MRN MRN1000002")
 	buf.Reset()
-	if err := g.PatientReport(ctx, &buf, "p-wisniewski", lifeboat.ReportLabels); err != nil {
+	if _, err := g.PatientReport(ctx, &buf, "p-wisniewski", lifeboat.ReportLabels); err != nil {
 		t.Fatal(err)
 	}
 	if ps := pages(t, buf.Bytes(), ""); len(ps) != 1 {
 		t.Errorf("labels: %d pages", len(ps))
 	}
-	if err := g.PatientReport(ctx, &buf, "nobody", lifeboat.ReportPatients); lifeboat.ErrorCode(err) != lifeboat.ENOTFOUND {
+	if _, err := g.PatientReport(ctx, &buf, "nobody", lifeboat.ReportPatients); lifeboat.ErrorCode(err) != lifeboat.ENOTFOUND {
 		t.Errorf("unknown patient: %v", err)
 	}
-	if err := g.PatientReport(ctx, &buf, "p-zoe", "census"); lifeboat.ErrorCode(err) != lifeboat.EINVALID {
+	if _, err := g.PatientReport(ctx, &buf, "p-zoe", "census"); lifeboat.ErrorCode(err) != lifeboat.EINVALID {
 		t.Errorf("census of a patient: %v", err)
 	}
-	if err := g.UnitReport(ctx, &buf, "nope", lifeboat.ReportCensus); lifeboat.ErrorCode(err) != lifeboat.ENOTFOUND {
+	if _, err := g.UnitReport(ctx, &buf, "nope", lifeboat.ReportCensus); lifeboat.ErrorCode(err) != lifeboat.ENOTFOUND {
 		t.Errorf("unknown unit: %v", err)
 	}
-	if err := g.UnitReport(ctx, &buf, "unit-4w", "x"); lifeboat.ErrorCode(err) != lifeboat.EINVALID {
+	if _, err := g.UnitReport(ctx, &buf, "unit-4w", "x"); lifeboat.ErrorCode(err) != lifeboat.EINVALID {
 		t.Errorf("unknown kind: %v", err)
 	}
 }
@@ -260,7 +272,7 @@ func TestA4AndPageSize(t *testing.T) {
 		checkPages(t, string(kind), pages(t, b, ""))
 	}
 	g.PageSize = "legal"
-	if err := g.HospitalReport(context.Background(), &bytes.Buffer{}); lifeboat.ErrorCode(err) != lifeboat.EINVALID {
+	if _, err := g.HospitalReport(context.Background(), &bytes.Buffer{}); lifeboat.ErrorCode(err) != lifeboat.EINVALID {
 		t.Errorf("legal: %v", err)
 	}
 }
@@ -269,7 +281,7 @@ func TestEncrypted(t *testing.T) {
 	g := generator(fakeHospital())
 	g.Password = "correct horse battery"
 	var buf bytes.Buffer
-	if err := g.UnitReport(context.Background(), &buf, "unit-4w", lifeboat.ReportCensus); err != nil {
+	if _, err := g.UnitReport(context.Background(), &buf, "unit-4w", lifeboat.ReportCensus); err != nil {
 		t.Fatal(err)
 	}
 	b := buf.Bytes()
@@ -307,7 +319,7 @@ func TestUnreadableChart(t *testing.T) {
 	if err == nil || !strings.HasPrefix(err.Error(), "report: read census: ") || !errors.Is(err, f.fail) {
 		t.Errorf("got %v", err)
 	}
-	if err := (&Generator{}).HospitalReport(context.Background(), &bytes.Buffer{}); lifeboat.ErrorCode(err) != lifeboat.EINTERNAL {
+	if _, err := (&Generator{}).HospitalReport(context.Background(), &bytes.Buffer{}); lifeboat.ErrorCode(err) != lifeboat.EINTERNAL {
 		t.Errorf("unconfigured: %v", err)
 	}
 }
@@ -351,7 +363,7 @@ func TestLongNamesAndAllergies(t *testing.T) {
 		c.Allergies = append(c.Allergies, lifeboat.Allergy{Substance: s})
 	}
 	var buf bytes.Buffer
-	if err := generator(f).PatientReport(context.Background(), &buf, "p-garcia", lifeboat.ReportPatients); err != nil {
+	if _, err := generator(f).PatientReport(context.Background(), &buf, "p-garcia", lifeboat.ReportPatients); err != nil {
 		t.Fatal(err)
 	}
 	if dir := os.Getenv("REPORT_LOOK"); dir != "" {
@@ -364,7 +376,7 @@ func TestLongNamesAndAllergies(t *testing.T) {
 		mustContain(t, "face sheet", band, s)
 	}
 	buf.Reset()
-	if err := generator(f).PatientReport(context.Background(), &buf, "p-garcia", lifeboat.ReportLabels); err != nil {
+	if _, err := generator(f).PatientReport(context.Background(), &buf, "p-garcia", lifeboat.ReportLabels); err != nil {
 		t.Fatal(err)
 	}
 	mustContain(t, "labels", squash(pages(t, buf.Bytes(), "")[0]), "GARCÍA-RODRÍGUEZ DE LA")
