@@ -142,6 +142,13 @@ test('a sample of every resource type, and searchset Bundles, are valid', async 
     }
   }
   console.log('resources validated per type:', served);
+  // _summary=count: a searchset Bundle with a total and no entries.
+  const { status: countStatus, body: count } = await get('Observation?_summary=count');
+  assert.equal(countStatus, 200, 'Observation?_summary=count');
+  assert.equal(count.type, 'searchset');
+  assert.ok(Number.isInteger(count.total) && count.total > 0, `count total ${count.total}`);
+  assert.equal(count.entry, undefined, 'a count has no entries');
+  check('Observation count', count);
   for (const t of ['Patient', 'Encounter', 'Observation', 'Condition', 'AllergyIntolerance', 'MedicationRequest',
     'MedicationAdministration', 'DocumentReference', 'DiagnosticReport', 'Location', 'Practitioner', 'Organization']) {
     assert.ok(served[t] > 0, `the demo hospital serves ${t}`);

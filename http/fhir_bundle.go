@@ -25,9 +25,12 @@ type pageEntry struct {
 
 // bundlePage is one page of a search result.
 type bundlePage struct {
-	self, next string // absolute links; next is empty on the last page
-	total      int    // the number of matches, or -1 when not known
-	entries    []pageEntry
+	// self, next and previous are absolute links; next is empty on the
+	// last page, previous on the first (and on a page further back than
+	// its cursor remembers, see cursor).
+	self, next, previous string
+	total                int // the number of matches, or -1 when not known
+	entries              []pageEntry
 }
 
 // fhirBase returns the absolute URL of the FHIR API as the client reached it.
@@ -57,6 +60,28 @@ func (s *Server) pageLink(r *http.Request, path string, q url.Values, tok string
 	return link
 }
 
+// pagedBundle returns a page of the search at path with its links: self;
+// next, continuing at next (nil on the last page); previous, when cur (nil
+// on the first page) remembers the page before. The total is set when the
+// first page is the whole result.
+func (s *Server) pagedBundle(r *http.Request, path string, q url.Values, cur, next *cursor, matches int) *bundlePage {
+	bind := searchBinding(path, q)
+	page := &bundlePage{self: s.pageLink(r, path, q, q.Get(cursorParam)), total: -1}
+	if next != nil {
+		page.next = s.pageLink(r, path, q, sealCursor(following(cur, *next), bind))
+	} else if cur == nil {
+		page.total = matches // one page holds the whole result
+	}
+	if cur != nil {
+		if prev, first, ok := cur.previous(); first {
+			page.previous = s.pageLink(r, path, q, "")
+		} else if ok {
+			page.previous = s.pageLink(r, path, q, sealCursor(prev, bind))
+		}
+	}
+	return page
+}
+
 // writeBundle writes a searchset Bundle. The stored JSON of each resource
 // is copied as it is; tombstones and anything whose stored JSON is not
 // valid are left out (the latter logged, without detail).
@@ -74,6 +99,11 @@ func (s *Server) writeBundle(w http.ResponseWriter, r *http.Request, p *bundlePa
 	b = append(b, `,"link":[{"relation":"self","url":`...)
 	b = appendJSONString(b, p.self)
 	b = append(b, '}')
+	if p.previous != "" {
+		b = append(b, `,{"relation":"previous","url":`...)
+		b = appendJSONString(b, p.previous)
+		b = append(b, '}')
+	}
 	if p.next != "" {
 		b = append(b, `,{"relation":"next","url":`...)
 		b = appendJSONString(b, p.next)

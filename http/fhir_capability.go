@@ -133,11 +133,14 @@ const (
 	searchDoc = "Results are newest first by the clinically relevant date (resources without one last), " +
 		"or oldest update first with _sort=_lastUpdated; Patient results are ordered by id. " +
 		"_count sets the page size (default 50, at most 1000); the next link continues the search " +
-		"with an opaque _cursor that works only for that search on this server until it restarts. " +
+		"with an opaque _cursor that works only for that search on this server until it restarts, " +
+		"and the previous link (on pages after the first, up to 20 pages back) returns to the page before. " +
+		"_summary=count gives the number of matches as Bundle.total without entries; " +
+		"other _summary values are refused. _total is accepted and ignored: total is given when the result fits on its first page. " +
 		"Unknown parameters are refused."
 	everythingDoc = "The Patient, then every resource about the patient (newest first, paged), and on each page " +
 		"the Practitioner, PractitionerRole, Location, Organization and Medication resources its entries refer to " +
-		"(search mode include). Parameters: _count, _since (instant: only resources updated since), " +
+		"(search mode include); next and previous links as for searches. Parameters: _count, _since (instant: only resources updated since), " +
 		"_type (comma-separated types)."
 )
 

@@ -127,12 +127,7 @@ func (s *Server) fhirEverything(w http.ResponseWriter, r *http.Request) error {
 	if err := s.mustAudit(ctx, s.auditEvent(r, lifeboat.AuditFHIRSearch, id, query, "ok")); err != nil {
 		return err
 	}
-	page := &bundlePage{self: s.pageLink(r, path, q, q.Get(cursorParam)), total: -1}
-	if next != nil {
-		page.next = s.pageLink(r, path, q, sealCursor(*next, searchBinding(path, q)))
-	} else if cur == nil {
-		page.total = len(matches)
-	}
+	page := s.pagedBundle(r, path, q, cur, next, len(matches))
 	page.entries = make([]pageEntry, 0, len(matches)+len(includes))
 	for _, x := range matches {
 		page.entries = append(page.entries, pageEntry{r: x, mode: modeMatch})

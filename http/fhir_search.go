@@ -32,6 +32,8 @@ type searchPlan struct {
 	keep   func(*lifeboat.Resource) bool
 	// patient is the patient the search is about, if it names one.
 	patient string
+	// countOnly is _summary=count: the number of matches, no entries.
+	countOnly bool
 }
 
 // cursorKind is the kind of cursor that continues this search.
@@ -57,14 +59,24 @@ func parseSearch(typ string, q url.Values) (*searchPlan, error) {
 	given := map[paramKey][]string{}
 	names := map[paramKey]string{}
 	var sort string
+	var err error
 	for k, vs := range q {
 		switch k {
-		case "_count", "_format", cursorParam, "_sort":
+		case "_count", "_format", cursorParam, "_sort", "_summary", "_total":
 			if len(vs) > 1 {
 				return nil, fhirError("Repeated parameter %q is not supported.", k)
 			}
-			if k == "_sort" {
+			switch k {
+			case "_sort":
 				sort = vs[0]
+			case "_summary":
+				if p.countOnly, err = summaryParam(vs[0]); err != nil {
+					return nil, err
+				}
+			case "_total":
+				if err = totalParam(vs[0]); err != nil {
+					return nil, err
+				}
 			}
 			continue
 		}
@@ -87,7 +99,6 @@ func parseSearch(typ string, q url.Values) (*searchPlan, error) {
 		names[sp.Key] = k
 		given[sp.Key] = vs
 	}
-	var err error
 	if p.count, err = countParam(q.Get("_count"), defaultCount); err != nil {
 		return nil, err
 	}
@@ -297,6 +308,9 @@ func (s *Server) fhirSearch(w http.ResponseWriter, r *http.Request) error {
 		}
 		cur = &c
 	}
+	if p.countOnly {
+		return s.fhirCount(w, r, p) // a count has no pages: no cursor opens for it
+	}
 	rs, next, err := s.searchPage(ctx, p, cur)
 	if err != nil {
 		return fmt.Errorf("http: fhir search: %w", err)
@@ -308,12 +322,7 @@ func (s *Server) fhirSearch(w http.ResponseWriter, r *http.Request) error {
 	if err := s.mustAudit(ctx, s.auditEvent(r, lifeboat.AuditFHIRSearch, patient, auditQuery(typ, q), "ok")); err != nil {
 		return err
 	}
-	page := &bundlePage{self: s.pageLink(r, typ, q, q.Get(cursorParam)), total: -1}
-	if next != nil {
-		page.next = s.pageLink(r, typ, q, sealCursor(*next, searchBinding(typ, q)))
-	} else if cur == nil {
-		page.total = len(rs) // one page holds the whole result
-	}
+	page := s.pagedBundle(r, typ, q, cur, next, len(rs))
 	for _, x := range rs {
 		page.entries = append(page.entries, pageEntry{r: x, mode: modeMatch})
 	}

@@ -200,6 +200,27 @@ func (db *DB) APIToken(ctx context.Context, tokenHash string) (*lifeboat.APIToke
 	return &t, nil
 }
 
+// APITokens lists every API token (its hash, user and creation), oldest
+// first.
+func (db *DB) APITokens(ctx context.Context) ([]*lifeboat.APIToken, error) {
+	rows, err := db.read.QueryContext(ctx, `SELECT token_hash, user_id, created FROM api_tokens ORDER BY created, token_hash`)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: api tokens: %w", err)
+	}
+	defer rows.Close()
+	var out []*lifeboat.APIToken
+	for rows.Next() {
+		var t lifeboat.APIToken
+		var created int64
+		if err := rows.Scan(&t.TokenHash, &t.UserID, &created); err != nil {
+			return nil, fmt.Errorf("sqlite: read api token: %w", err)
+		}
+		t.Created = fromMillis(created)
+		out = append(out, &t)
+	}
+	return out, rows.Err()
+}
+
 // RevokeAPIToken deletes the token with the given hash; revoking an unknown
 // token is ENOTFOUND. This process stops accepting the token at once; another
 // process with the same store open (a running server, when the revocation

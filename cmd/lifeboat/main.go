@@ -44,7 +44,7 @@ func init() {
 		"smart-key": {"make a SMART Backend Services signing key, print its JWKS", runSmartKey},
 		"keygen":    {"print a new database key", runKeygen},
 		"user":      {"manage local accounts (user add)", runUser},
-		"token":     {"print a bearer token for the FHIR API", runToken},
+		"token":     {"make, list and revoke bearer tokens for the FHIR API", runToken},
 		"bench":     {"whole-system benchmarks", runBench},
 		"simulate":  {"the synthetic hospital as a live HL7 v2 feed (simulate hl7) or an EHR FHIR server (simulate fhir)", runSimulate},
 		"version":   {"print the version", runVersion},
