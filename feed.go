@@ -54,4 +54,8 @@ type MessageStore interface {
 	MarkReplayed(ctx context.Context, id int64) error
 	// Feeds returns the status of every feed.
 	Feeds(ctx context.Context) ([]FeedStatus, error)
+	// InboxBacklog says how many messages, and how many bytes of them, are
+	// durable and acknowledged but not yet applied to the store (a burst
+	// faster than the store applies waits there).
+	InboxBacklog() (messages int, size int64)
 }

@@ -30,6 +30,8 @@ type feedsView struct {
 	Feeds       []feedView
 	DeadLetters int
 	Enabled     bool // the server receives feeds at all
+	Backlog     int  // messages acknowledged, not yet on the charts
+	BacklogMB   string
 }
 
 // silenceFor returns the silence threshold of a feed.
@@ -77,6 +79,8 @@ func (s *Server) adminFeeds(w http.ResponseWriter, r *http.Request) error {
 			return fmt.Errorf("http: dead letters: %w", err)
 		}
 		v.DeadLetters = len(dead)
+		n, size := s.Messages.InboxBacklog()
+		v.Backlog, v.BacklogMB = n, fmt.Sprintf("%.1f", float64(size)/(1<<20))
 	}
 	s.render(w, r, "admin_feeds.html", s.newPage(r, "Feeds", v))
 	return nil

@@ -18,6 +18,7 @@ type fakeMessages struct {
 	msgs     map[int64]*lifeboat.Message
 	feeds    []lifeboat.FeedStatus
 	replayed []int64
+	backlog  int
 }
 
 func (f *fakeMessages) AcceptMessage(context.Context, *lifeboat.Message, []*lifeboat.Resource) (bool, error) {
@@ -50,6 +51,7 @@ func (f *fakeMessages) MarkReplayed(_ context.Context, id int64) error {
 	return nil
 }
 func (f *fakeMessages) Feeds(context.Context) ([]lifeboat.FeedStatus, error) { return f.feeds, nil }
+func (f *fakeMessages) InboxBacklog() (int, int64)                           { return f.backlog, int64(f.backlog) * 9000 }
 
 const deadLetterText = "MSH|^~\\&|LAB|GH|LB|GH|20261127||ORU^R01|C9|P|2.5\rPID|1||" + patMRN + "||" + patFamily + "^Ann\r"
 
@@ -83,6 +85,14 @@ func TestFeedPages(t *testing.T) {
 	if strings.Count(body, "Silent over") != 1 {
 		t.Errorf("only the feed silent for 2 h is flagged")
 	}
+	if strings.Contains(body, "not yet on the charts") {
+		t.Errorf("a backlog shown where there is none")
+	}
+	fm.backlog = 1200
+	if _, body = e.do(admin, "GET", "/admin/feeds", nil); !strings.Contains(body, "1200 messages (10.3 MB) received and acknowledged, not yet on the charts") {
+		t.Errorf("the inbox backlog is not shown:\n%s", body)
+	}
+	fm.backlog = 0
 
 	_, body = e.do(admin, "GET", "/admin/dead-letters", nil)
 	if !strings.Contains(body, "OBX-5: not a number") || !strings.Contains(body, `href="/admin/dead-letters/9"`) {

@@ -227,20 +227,10 @@ func (l *auditLog) appendRecord(buf []byte, n int, events []byte) ([]byte, error
 	return buf, nil
 }
 
-// grow writes zeros past the end of the log, a chunk at a time, so that an
-// append rewrites blocks the file already has: syncing it then changes no
-// file metadata, which makes the sync much cheaper. A record is never read
-// past the first zero length.
-func (l *auditLog) grow(size int64) error {
-	if size <= l.alloc {
-		return nil
-	}
-	n := (size - l.alloc + auditChunk - 1) / auditChunk * auditChunk
-	if _, err := l.f.WriteAt(make([]byte, n), l.alloc); err != nil {
-		return err
-	}
-	l.alloc += n
-	return nil
+// grow preallocates the log up to size.
+func (l *auditLog) grow(size int64) (err error) {
+	l.alloc, err = preallocate(l.f, l.alloc, size, auditChunk)
+	return err
 }
 
 // do makes e durable in the log and returns the outcome. Once queued, the

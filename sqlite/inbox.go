@@ -1,6 +1,7 @@
 package sqlite
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"crypto/cipher"
@@ -10,9 +11,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"log/slog"
 	"os"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"golang.org/x/crypto/chacha20poly1305"
@@ -25,35 +26,59 @@ const InboxFileName = "inbox.log"
 
 // Inbox bounds.
 const (
-	inboxApplyBatch = 256                   // messages applied in one transaction at most
-	inboxBacklog    = 8192                  // messages accepted and not yet applied, at most
-	inboxRotate     = 64 << 20              // truncate the log once applied and this large
-	inboxMaxRecord  = 64 << 20              // a record larger than this is corrupt
-	inboxLinger     = 50 * time.Millisecond // how long the applier gathers a batch
+	inboxApplyBatch  = 256                   // messages applied in one transaction at most
+	inboxMaxBacklog  = 512 << 20             // bytes of the log written and not yet applied, at most; appends wait past it
+	inboxRotate      = 64 << 20              // empty the log once it is this large ...
+	inboxRotateSlack = 4 << 20               // ... and at most this much of it is not yet applied
+	inboxMaxRecord   = 64 << 20              // a record larger than this is corrupt
+	inboxChunk       = 1 << 20               // the log grows by this much, written with zeros
+	inboxLinger      = 50 * time.Millisecond // how long the applier gathers a batch
+	inboxRecent      = 1 << 16               // applied messages remembered to answer re-sends as duplicates
 )
+
+// inboxQueued is how many records the applier is handed in memory; past it,
+// it reads them back from the log (a variable for the tests).
+var inboxQueued = 4096
 
 // inbox makes feed messages durable with one sequential, fsync'd append to
 // an encrypted log, so that they can be acknowledged at once, and applies
-// them to the store in large transactions behind. After a crash the records
+// them to the store in large transactions behind. A burst faster than the
+// store can apply waits in the log, not in memory (up to inboxMaxBacklog),
+// and is applied as soon as the store catches up. After a crash the records
 // not yet applied are applied when the store opens again. Records are
 // XChaCha20-Poly1305 sealed with a key derived from the database key.
 type inbox struct {
 	db      *DB
 	f       *os.File
 	aead    cipher.AEAD
+	nonce   [chacha20poly1305.NonceSizeX - 8]byte // random for this process; a counter completes each nonce
+	sealed  atomic.Uint64
 	appendQ chan *appendReq
 	applyQ  chan inboxItem
+	spilled chan struct{} // the appender wrote records applyQ had no room for
 	stop    chan struct{}
 	stopped chan struct{} // closed when the appender has stopped
 	wg      sync.WaitGroup
 	once    sync.Once
 
-	mu       sync.Mutex
-	end      int64              // bytes durably in the log
-	pending  map[[2]string]bool // feed and control id of records not yet applied
-	paused   bool               // appends wait while the log is emptied
-	resume   *sync.Cond         // on mu: appends may go on
-	rotateAt int64              // empty the log once it is this large
+	mu      sync.Mutex
+	pending map[[2]string]bool // feed and control id of records not yet applied
+	recent  recentKeys         // of messages applied lately
+
+	// fmu guards the file: it is held while a group is written and synced,
+	// so it is apart from mu, which every incoming message takes.
+	fmu      sync.Mutex
+	end      int64      // bytes durably in the log
+	alloc    int64      // bytes of the file written (zeros past end)
+	applied  int64      // bytes of the log applied to the store
+	gen      int        // counts the times the log was emptied; items of an older one are stale
+	paused   bool       // appends wait while the log is emptied
+	closing  bool       // appends no longer wait for the applier
+	resume   *sync.Cond // on fmu: appends may go on
+	rotateAt int64      // empty the log once it is this large
+	limit    int64      // inboxMaxBacklog
+
+	next int64 // the applier's: offset of the first record not yet applied
 }
 
 // inboxRecord is what the log keeps of a message.
@@ -69,9 +94,11 @@ type appendReq struct {
 	err  chan error
 }
 
+// inboxItem is a record handed to the applier with its place in the log.
 type inboxItem struct {
-	rec *inboxRecord
-	end int64 // log offset just after the record
+	rec        *inboxRecord
+	start, end int64
+	gen        int
 }
 
 // openInbox opens the log, applies what a crash left unapplied, and starts
@@ -81,9 +108,14 @@ func openInbox(ctx context.Context, db *DB, dir string, key []byte) (*inbox, err
 	if err != nil {
 		return nil, err
 	}
-	in := &inbox{db: db, f: f, aead: aead, appendQ: make(chan *appendReq, 256), applyQ: make(chan inboxItem, inboxBacklog),
-		stop: make(chan struct{}), stopped: make(chan struct{}), pending: map[[2]string]bool{}, rotateAt: inboxRotate}
-	in.resume = sync.NewCond(&in.mu)
+	in := &inbox{db: db, f: f, aead: aead, appendQ: make(chan *appendReq, 256), applyQ: make(chan inboxItem, inboxQueued),
+		spilled: make(chan struct{}, 1), stop: make(chan struct{}), stopped: make(chan struct{}),
+		pending: map[[2]string]bool{}, recent: newRecentKeys(inboxRecent), rotateAt: inboxRotate, limit: inboxMaxBacklog}
+	in.resume = sync.NewCond(&in.fmu)
+	if _, err := rand.Read(in.nonce[:]); err != nil {
+		f.Close()
+		return nil, fmt.Errorf("sqlite: inbox: nonce: %w", err)
+	}
 	if err := in.recover(ctx); err != nil {
 		f.Close()
 		return nil, err
@@ -94,8 +126,9 @@ func openInbox(ctx context.Context, db *DB, dir string, key []byte) (*inbox, err
 	return in, nil
 }
 
-// recover applies the records after the applied offset and cuts a torn
-// tail (a record whose append did not complete was never acknowledged).
+// recover applies the records after the applied offset, reading them back
+// from the log, and cuts a torn tail (a record whose append did not
+// complete was never acknowledged).
 func (in *inbox) recover(ctx context.Context) error {
 	var applied int64
 	if err := in.db.read.QueryRowContext(ctx, `SELECT applied FROM inbox_state WHERE id=1`).Scan(&applied); err != nil {
@@ -108,31 +141,49 @@ func (in *inbox) recover(ctx context.Context) error {
 	if applied > size { // the log was truncated after the state was reset
 		applied = size
 	}
-	var items []inboxItem
-	off := applied
-	r := io.NewSectionReader(in.f, applied, size-applied)
-	for {
-		rec, n, err := in.readRecord(r)
-		if err != nil {
-			break // end of the log, or a torn or corrupt tail
-		}
-		off += n
-		items = append(items, inboxItem{rec: rec, end: off})
+	in.next, in.applied = applied, applied
+	end, err := in.applyLog(ctx, size, true)
+	if err != nil {
+		return err
 	}
-	if off < size {
-		if err := in.f.Truncate(off); err != nil {
+	if end < size {
+		if err := in.f.Truncate(end); err != nil {
 			return fmt.Errorf("sqlite: inbox: cut torn tail: %w", err)
 		}
 	}
-	in.end = off
-	for len(items) > 0 {
-		n := min(len(items), inboxApplyBatch)
-		if err := in.apply(ctx, items[:n]); err != nil {
-			return err
-		}
-		items = items[n:]
-	}
+	in.end, in.alloc = end, end
 	return in.rotate(ctx)
+}
+
+// applyLog reads the records from in.next up to the offset to back from
+// the log and applies them, a batch at a time. It returns the offset
+// reached. With tolerant (recovery), a record that does not read ends the
+// log there: it is the torn tail of an append that never completed.
+func (in *inbox) applyLog(ctx context.Context, to int64, tolerant bool) (int64, error) {
+	off := in.next
+	r := bufio.NewReaderSize(io.NewSectionReader(in.f, off, to-off), 256<<10)
+	for off < to {
+		var batch []inboxItem
+		for len(batch) < inboxApplyBatch && off < to {
+			rec, n, err := in.readRecord(r)
+			if err != nil {
+				if tolerant {
+					to = off
+					break
+				}
+				return off, fmt.Errorf("sqlite: inbox: read back at offset %d: %w", off, err)
+			}
+			batch = append(batch, inboxItem{rec: rec, start: off, end: off + n})
+			off += n
+		}
+		if len(batch) == 0 {
+			break
+		}
+		if err := in.apply(ctx, batch); err != nil {
+			return in.next, err
+		}
+	}
+	return off, nil
 }
 
 // readRecord reads one record: length, nonce and the sealed record
@@ -150,7 +201,7 @@ func (in *inbox) readRecord(r io.Reader) (*inboxRecord, int64, error) {
 	if _, err := io.ReadFull(r, buf); err != nil {
 		return nil, 0, err
 	}
-	plain, err := in.aead.Open(nil, buf[:chacha20poly1305.NonceSizeX], buf[chacha20poly1305.NonceSizeX:], nil)
+	plain, err := in.aead.Open(buf[chacha20poly1305.NonceSizeX:chacha20poly1305.NonceSizeX], buf[:chacha20poly1305.NonceSizeX], buf[chacha20poly1305.NonceSizeX:], nil)
 	if err != nil {
 		return nil, 0, fmt.Errorf("sqlite: inbox: record does not authenticate: %w", err)
 	}
@@ -168,16 +219,17 @@ func (in *inbox) readRecord(r io.Reader) (*inboxRecord, int64, error) {
 	return &rec, int64(4 + n), nil
 }
 
-// seal encodes and encrypts a record with its length prefix.
+// seal encodes and encrypts a record with its length prefix. Each nonce is
+// the process's random prefix and a counter, so sealing costs no system
+// call.
 func (in *inbox) seal(rec *inboxRecord) ([]byte, error) {
-	plain := appendRecord(make([]byte, 0, recordSize(rec)), rec)
 	const head = 4 + chacha20poly1305.NonceSizeX
-	out := make([]byte, head, head+len(plain)+chacha20poly1305.Overhead)
+	out := make([]byte, head, head+recordSize(rec)+chacha20poly1305.Overhead)
 	nonce := out[4:head]
-	if _, err := rand.Read(nonce); err != nil {
-		return nil, fmt.Errorf("sqlite: inbox: nonce: %w", err)
-	}
-	out = in.aead.Seal(out, nonce, plain, nil)
+	copy(nonce, in.nonce[:])
+	binary.LittleEndian.PutUint64(nonce[len(in.nonce):], in.sealed.Add(1))
+	plain := appendRecord(out[head:], rec)
+	out = in.aead.Seal(out[:head], nonce, plain, nil) // in place
 	binary.LittleEndian.PutUint32(out, uint32(len(out)-4))
 	return out, nil
 }
@@ -212,195 +264,77 @@ func (in *inbox) appender() {
 				break fill
 			}
 		}
-		var buf []byte
-		for _, r := range group {
-			buf = append(buf, r.data...)
-		}
-		in.mu.Lock()
-		for in.paused {
-			in.resume.Wait()
-		}
-		start := in.end
-		_, err := in.f.WriteAt(buf, start)
-		if err == nil {
-			err = in.f.Sync()
-		}
-		if err != nil {
-			in.f.Truncate(start) // nothing of the group was acknowledged
-			in.mu.Unlock()
-			for _, r := range group {
-				r.err <- fmt.Errorf("sqlite: inbox: append: %w", err)
-			}
-			continue
-		}
-		in.end = start + int64(len(buf))
-		off := start
-		for _, r := range group {
-			off += int64(len(r.data))
-			in.pending[r.key] = true
-		}
-		in.mu.Unlock()
-		off = start
-		for _, r := range group {
-			off += int64(len(r.data))
-			in.applyQ <- inboxItem{rec: r.rec, end: off} // blocks when the applier lags: back-pressure
-			r.err <- nil
-		}
+		in.write(group)
 	}
 }
 
-// applier applies records to the store in batches as they come.
-func (in *inbox) applier() {
-	defer in.wg.Done()
-	ctx := context.Background()
-	for first := range in.applyQ {
-		// Gather for a moment: a commit costs about as much for one message
-		// as for hundreds, and a result is still on the chart well within
-		// a second.
-		items := []inboxItem{first}
-		linger := time.NewTimer(inboxLinger)
-	fill:
-		for len(items) < inboxApplyBatch {
-			select {
-			case it, ok := <-in.applyQ:
-				if !ok {
-					break fill
-				}
-				items = append(items, it)
-			case <-linger.C:
-				break fill
-			case <-in.stop:
-				break fill
-			}
-		}
-		linger.Stop()
-		for {
-			err := in.apply(ctx, items)
-			if err == nil {
-				break
-			}
-			// The records are safe in the log: keep trying, or leave them
-			// to the next open when the store is closing.
-			slog.Error("feed inbox: apply failed", "error", err.Error())
-			select {
-			case <-in.stop:
-				for range in.applyQ {
-				}
-				return
-			case <-time.After(time.Second):
-			}
-		}
-		if err := in.rotate(ctx); err != nil {
-			slog.Error("feed inbox: rotate failed", "error", err.Error())
-		}
+// write appends a group of records with one write and one sync, and hands
+// them to the applier: in memory when it has room, otherwise it reads them
+// back from the log.
+func (in *inbox) write(group []*appendReq) {
+	var buf []byte
+	for _, r := range group {
+		buf = append(buf, r.data...)
 	}
-}
-
-// apply writes a batch of records to the store in one transaction with the
-// log offset they reach. A message already applied (same feed and control
-// id) is counted for its feed and not applied again.
-func (in *inbox) apply(ctx context.Context, items []inboxItem) error {
-	now := in.db.now()
-	encs := make([][]encoded, len(items))
-	raws := make([][]byte, len(items))
-	for i, it := range items {
-		encs[i] = in.db.encodeAll(it.rec.Resources)
-		raws[i] = in.db.codec.encode(nil, it.rec.Message.Raw)
+	in.fmu.Lock()
+	for in.paused || (in.end-in.applied >= in.limit && !in.closing) {
+		in.resume.Wait() // being emptied, or the store is far behind: back-pressure
 	}
-	var applied []*lifeboat.Message
-	err := in.db.w.do(ctx, func(tx *wtx) error {
-		applied = applied[:0]
-		for i, it := range items {
-			dup, err := applyMessage(tx, &it.rec.Message, raws[i], encs[i], now)
-			if err != nil {
-				return err
-			}
-			if !dup {
-				applied = append(applied, &it.rec.Message)
-			}
-		}
-		return tx.exec(`UPDATE inbox_state SET applied=? WHERE id=1`, items[len(items)-1].end)
-	}, false)
+	start, gen := in.end, in.gen
+	alloc, err := preallocate(in.f, in.alloc, start+int64(len(buf)), inboxChunk)
+	in.alloc = alloc
+	if err == nil {
+		_, err = in.f.WriteAt(buf, start)
+	}
+	if err == nil {
+		err = syncData(in.f)
+	}
 	if err != nil {
-		return err
+		in.f.Truncate(start) // nothing of the group was acknowledged
+		in.alloc = start
+		in.fmu.Unlock()
+		for _, r := range group {
+			r.err <- fmt.Errorf("sqlite: inbox: append: %w", err)
+		}
+		return
 	}
-	if in.db.OnApplied != nil && len(applied) > 0 {
-		in.db.OnApplied(applied)
-	}
+	in.end = start + int64(len(buf))
 	in.mu.Lock()
-	for _, it := range items {
-		delete(in.pending, [2]string{it.rec.Message.Feed, it.rec.Message.ControlID})
+	for _, r := range group {
+		in.pending[r.key] = true
 	}
 	in.mu.Unlock()
-	return nil
-}
-
-// rotate empties the log once it has grown past rotateAt: appends pause,
-// every record already written is applied, the state is reset, the file is
-// truncated, and appends resume. The state is reset before the truncation:
-// a crash between the two replays records that are all applied already,
-// which changes nothing.
-func (in *inbox) rotate(ctx context.Context) error {
-	in.mu.Lock()
-	if in.end < in.rotateAt {
-		in.mu.Unlock()
-		return nil
+	in.fmu.Unlock()
+	off, spilled := start, false
+	for _, r := range group {
+		it := inboxItem{rec: r.rec, start: off, end: off + int64(len(r.data)), gen: gen}
+		off = it.end
+		select {
+		case in.applyQ <- it:
+		default:
+			spilled = true
+		}
+		r.err <- nil
 	}
-	in.paused = true
-	in.mu.Unlock()
-	defer func() {
-		in.mu.Lock()
-		in.paused = false
-		in.resume.Broadcast()
-		in.mu.Unlock()
-	}()
-	for {
-		in.mu.Lock()
-		n := len(in.pending)
-		in.mu.Unlock()
-		if n == 0 {
-			break
-		}
-		// Records written and not applied are in the queue or on their way.
-		first, ok := <-in.applyQ
-		if !ok {
-			return nil
-		}
-		items := []inboxItem{first}
-	more:
-		for len(items) < inboxApplyBatch {
-			select {
-			case it, ok := <-in.applyQ:
-				if !ok {
-					break more
-				}
-				items = append(items, it)
-			default:
-				break more
-			}
-		}
-		if err := in.apply(ctx, items); err != nil {
-			return err
+	if spilled {
+		select {
+		case in.spilled <- struct{}{}:
+		default:
 		}
 	}
-	if err := in.db.w.do(ctx, func(tx *wtx) error {
-		return tx.exec(`UPDATE inbox_state SET applied=0 WHERE id=1`)
-	}, false); err != nil {
-		return err
-	}
-	in.mu.Lock()
-	defer in.mu.Unlock()
-	if err := in.f.Truncate(0); err != nil {
-		return fmt.Errorf("sqlite: inbox: truncate: %w", err)
-	}
-	in.end = 0
-	return nil
 }
 
 // close stops taking records, applies every record taken, and closes the log.
 func (in *inbox) close() error {
-	in.once.Do(func() { close(in.stop) })
+	in.once.Do(func() {
+		close(in.stop)
+		in.fmu.Lock()
+		in.closing = true
+		in.resume.Broadcast()
+		in.fmu.Unlock()
+	})
 	in.wg.Wait()
+	in.f.Truncate(in.end) // the zeros ahead
 	return in.f.Close()
 }
 
@@ -420,13 +354,30 @@ func (db *DB) OpenInbox(ctx context.Context) error {
 	return nil
 }
 
+// InboxBacklog says how many feed messages, and how many bytes of the
+// inbox, are durable and acknowledged but not yet applied to the store.
+func (db *DB) InboxBacklog() (messages int, size int64) {
+	in := db.inbox
+	if in == nil {
+		return 0, 0
+	}
+	in.mu.Lock()
+	messages = len(in.pending)
+	in.mu.Unlock()
+	in.fmu.Lock()
+	size = in.end - in.applied
+	in.fmu.Unlock()
+	return messages, size
+}
+
 // QueueMessage makes a feed message and the resources mapped from it
 // durable in the inbox and returns; they are applied to the store a moment
 // later, in one transaction with other messages. A message whose feed and
-// control id were applied or queued before changes nothing and reports
-// duplicate. This is the fast path for acknowledging feeds: the caller may
-// acknowledge as soon as it returns without error. Without an open inbox
-// (OpenInbox) it is AcceptMessage.
+// control id were queued, or applied lately, reports duplicate; one applied
+// long ago is found a duplicate when applied, and changes nothing. This is
+// the fast path for acknowledging feeds: the caller may acknowledge as soon
+// as it returns without error. Without an open inbox (OpenInbox) it is
+// AcceptMessage.
 func (db *DB) QueueMessage(ctx context.Context, m *lifeboat.Message, rs []*lifeboat.Resource) (bool, error) {
 	in := db.inbox
 	if in == nil {
@@ -437,16 +388,8 @@ func (db *DB) QueueMessage(ctx context.Context, m *lifeboat.Message, rs []*lifeb
 	}
 	key := [2]string{m.Feed, m.ControlID}
 	in.mu.Lock()
-	dup := in.pending[key]
+	dup := in.pending[key] || in.recent.has(key)
 	in.mu.Unlock()
-	if !dup {
-		stmt, err := db.prepared(ctx, `SELECT 1 FROM messages WHERE feed=? AND control_id=? AND status='applied'`)
-		if err != nil {
-			return false, err
-		}
-		var one int
-		dup = stmt.QueryRowContext(ctx, m.Feed, m.ControlID).Scan(&one) == nil
-	}
 	if dup { // a re-send: it counts for the feed's health, nothing else
 		return true, db.w.do(ctx, func(tx *wtx) error { return feedSeen(tx, m, false) }, false)
 	}

@@ -161,9 +161,9 @@ func TestInboxRotatesUnderLoad(t *testing.T) {
 	ctx := context.Background()
 	dir, key := t.TempDir(), inboxKey(t)
 	db := openWithInbox(t, dir, key)
-	db.inbox.mu.Lock()
+	db.inbox.fmu.Lock()
 	db.inbox.rotateAt = 8 << 10 // a few records
-	db.inbox.mu.Unlock()
+	db.inbox.fmu.Unlock()
 	var wg sync.WaitGroup
 	for g := range 4 {
 		wg.Add(1)
@@ -194,5 +194,55 @@ func TestInboxRotatesUnderLoad(t *testing.T) {
 	defer db.Close()
 	if counts, _ := db.CountResources(ctx); counts["Patient"] != 400 {
 		t.Fatalf("%d patients, want 400", counts["Patient"])
+	}
+}
+
+// TestInboxSpillsToLog: when the applier falls behind by more than it is
+// handed in memory, it reads the rest back from the log, and when it falls
+// behind by more than the backlog limit, appends wait for it; either way
+// every message is applied exactly once.
+func TestInboxSpillsToLog(t *testing.T) {
+	defer func(n int) { inboxQueued = n }(inboxQueued)
+	inboxQueued = 2
+	ctx := context.Background()
+	dir, key := t.TempDir(), inboxKey(t)
+	db := openWithInbox(t, dir, key)
+	db.inbox.fmu.Lock()
+	db.inbox.limit = 16 << 10 // about fifty records
+	db.inbox.fmu.Unlock()
+	var wg sync.WaitGroup
+	for g := range 4 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range 150 {
+				m, rs := feedMessage(g*1000 + i)
+				if _, err := db.QueueMessage(ctx, m, rs); err != nil {
+					t.Error(err)
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	waitApplied(t, db, "p3149")
+	deadline := time.Now().Add(2 * time.Second)
+	for {
+		n, size := db.InboxBacklog()
+		if n == 0 && size == 0 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("backlog of %d messages, %d bytes left", n, size)
+		}
+		time.Sleep(time.Millisecond)
+	}
+	counts, _ := db.CountResources(ctx)
+	feeds, _ := db.Feeds(ctx)
+	if counts["Patient"] != 600 || len(feeds) != 1 || feeds[0].Messages != 600 {
+		t.Fatalf("%d patients, feeds %+v: want 600 applied once each", counts["Patient"], feeds)
+	}
+	if err := db.Close(); err != nil {
+		t.Fatal(err)
 	}
 }

@@ -97,5 +97,20 @@ func benchHL7(ctx context.Context, env *environment, conns, n int) error {
 	med, p95 := percentiles(all)
 	fmt.Fprintf(env.stdout, "%d lab results (7 results each) over %d connections in %.2f s: %.0f messages/s; acknowledgement (after the durable write): median %s, p95 %s\n",
 		len(all), conns, elapsed.Seconds(), float64(len(all))/elapsed.Seconds(), med.Round(time.Microsecond), p95.Round(time.Microsecond))
+	backlog, _ := db.InboxBacklog()
+	applied := waitApplied(db)
+	fmt.Fprintf(env.stdout, "%d still to apply when the last was acknowledged; all on the charts %.2f s after the first was sent: %.0f messages/s applied\n",
+		backlog, applied.Sub(start).Seconds(), float64(len(all))/applied.Sub(start).Seconds())
 	return nil
+}
+
+// waitApplied waits until the store has applied every message of its
+// inbox, and returns when that was.
+func waitApplied(db interface{ InboxBacklog() (int, int64) }) time.Time {
+	for {
+		if n, size := db.InboxBacklog(); n == 0 && size == 0 {
+			return time.Now()
+		}
+		time.Sleep(time.Millisecond)
+	}
 }

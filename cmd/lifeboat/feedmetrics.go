@@ -69,3 +69,25 @@ func (c *mllpCollector) Collect(ch chan<- prometheus.Metric) {
 	ch <- prometheus.MustNewConstMetric(c.errs, prometheus.CounterValue, float64(s.FramingErrors+s.Oversize))
 	ch <- prometheus.MustNewConstMetric(c.timeouts, prometheus.CounterValue, float64(s.Timeouts()))
 }
+
+// backlogCollector exposes the feed messages acknowledged but not yet
+// applied to the store.
+type backlogCollector struct {
+	store           interface{ InboxBacklog() (int, int64) }
+	messages, bytes *prometheus.Desc
+}
+
+func newBacklogCollector(store interface{ InboxBacklog() (int, int64) }) *backlogCollector {
+	return &backlogCollector{store: store,
+		messages: prometheus.NewDesc("lifeboat_feed_backlog_messages", "Feed messages acknowledged (durable in the inbox) and not yet applied to the store.", nil, nil),
+		bytes:    prometheus.NewDesc("lifeboat_feed_backlog_bytes", "Bytes of the inbox not yet applied to the store.", nil, nil),
+	}
+}
+
+func (c *backlogCollector) Describe(ch chan<- *prometheus.Desc) { ch <- c.messages; ch <- c.bytes }
+
+func (c *backlogCollector) Collect(ch chan<- prometheus.Metric) {
+	n, size := c.store.InboxBacklog()
+	ch <- prometheus.MustNewConstMetric(c.messages, prometheus.GaugeValue, float64(n))
+	ch <- prometheus.MustNewConstMetric(c.bytes, prometheus.GaugeValue, float64(size))
+}

@@ -214,7 +214,7 @@ func serve(ctx context.Context, db *sqlite.DB, cfg config, logger *slog.Logger, 
 		return err
 	}
 	ms := &mllp.Server{Handler: f, OnOversize: f.oversize, Logger: logger, TLSConfig: tlsConfig}
-	reg.MustRegister(newMLLPCollector(ms))
+	reg.MustRegister(newMLLPCollector(ms), newBacklogCollector(db))
 	srv.Messages, srv.Replay = db, f.replay
 	srv.FeedSilence = map[string]time.Duration{}
 	for k, v := range cfg.FeedSilence {
