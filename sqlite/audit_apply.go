@@ -136,16 +136,9 @@ func (l *auditLog) rotate() error {
 // close refuses new events, waits for the events being written, applies
 // every event written, and closes the log.
 func (l *auditLog) close() error {
-	l.qmu.Lock()
-	if l.closed {
-		l.qmu.Unlock()
+	if l.commit.close() {
 		return nil
 	}
-	l.closed = true
-	for l.leading {
-		l.idle.Wait()
-	}
-	l.qmu.Unlock()
 	close(l.stop)
 	l.wg.Wait()
 	return l.f.Close()

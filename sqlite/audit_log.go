@@ -9,7 +9,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"runtime"
 	"sync"
 	"time"
 
@@ -60,14 +59,7 @@ const (
 // (auditApplyAt) or auditApplyEvery, whichever comes first, and applies
 // everything at once when asked (AuditEvents, Close).
 //
-// Who writes: no goroutine of its own. The first caller to find no write
-// in progress leads: it lets the goroutines ready to run reach the queue
-// first (gather), writes and syncs the events of every caller queued by
-// then, answers them, and hands the lead to the first caller queued
-// meanwhile. So callers are woken by a goroutine that goes on running, not
-// by one that goes straight back into a sync: a goroutine blocked in a
-// system call keeps its processor for a while, and with a dedicated writer
-// the callers it had just woken waited behind it for milliseconds.
+// Who writes: the callers, in turn (groupCommit).
 //
 // Records are XChaCha20-Poly1305 sealed with a key derived from the
 // database key: a length, a nonce and the sealed events of one group. One
@@ -83,11 +75,7 @@ type auditLog struct {
 	stop  chan struct{}   // closed to stop the applier
 	wg    sync.WaitGroup
 
-	qmu     sync.Mutex
-	queue   []*auditReq // callers waiting for a leader to write their event
-	leading bool        // a caller is writing: the others queue
-	closed  bool
-	idle    *sync.Cond // on qmu: no caller leads
+	commit *groupCommit[*lifeboat.AuditEvent]
 
 	buf []byte // the leader's: the record being written
 
@@ -103,18 +91,6 @@ type auditLog struct {
 	written time.Time // when the last group was written
 }
 
-// auditReq is a caller waiting for its event to be written.
-type auditReq struct {
-	e   *lifeboat.AuditEvent
-	res chan auditResult
-}
-
-// auditResult answers a waiting caller: its event's outcome, or the lead.
-type auditResult struct {
-	err  error
-	lead bool
-}
-
 var errClosed = errors.New("sqlite: store is closed")
 
 // openAuditLog opens the log, cuts what a crash left half written, and
@@ -126,7 +102,7 @@ func openAuditLog(dir string, key []byte, trail *auditTrail) (*auditLog, error) 
 	}
 	l := &auditLog{trail: trail, f: f, aead: aead, flush: make(chan chan error), kick: make(chan struct{}, 1), stop: make(chan struct{})}
 	l.resume = sync.NewCond(&l.mu)
-	l.idle = sync.NewCond(&l.qmu)
+	l.commit = newGroupCommit(l.write, auditGatherRounds, auditGatherMax)
 	if err := l.recover(); err != nil {
 		f.Close()
 		return nil, err
@@ -239,81 +215,13 @@ func (l *auditLog) do(ctx context.Context, e *lifeboat.AuditEvent) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	r := &auditReq{e: e, res: make(chan auditResult, 1)}
-	l.qmu.Lock()
-	if l.closed {
-		l.qmu.Unlock()
-		return errClosed
-	}
-	l.queue = append(l.queue, r)
-	lead := !l.leading
-	l.leading = true
-	l.qmu.Unlock()
-	if !lead {
-		if res := <-r.res; !res.lead {
-			return res.err
-		}
-	}
-	l.gather()
-	return l.lead(r)
-}
-
-// gather lets the goroutines ready to run go first, as long as that brings
-// more callers to the queue (up to auditGatherRounds times), so that they
-// share the coming sync: a sync costs a system call that holds up the
-// leader's processor, and about as much for many events as for one. With
-// nothing else to run, it costs the leader nothing.
-func (l *auditLog) gather() {
-	n := l.queued()
-	for range auditGatherRounds {
-		runtime.Gosched()
-		m := l.queued()
-		if m == n || m >= auditGatherMax {
-			return
-		}
-		n = m
-	}
-}
-
-func (l *auditLog) queued() int {
-	l.qmu.Lock()
-	defer l.qmu.Unlock()
-	return len(l.queue)
-}
-
-// lead writes the events of every queued caller, r's among them, answers
-// them, hands the lead on to a caller queued meanwhile, and returns r's
-// outcome.
-func (l *auditLog) lead(r *auditReq) error {
-	l.qmu.Lock()
-	group := l.queue
-	l.queue = nil
-	l.qmu.Unlock()
-	err := l.write(group)
-	var next *auditReq
-	l.qmu.Lock()
-	if len(l.queue) > 0 {
-		next = l.queue[0]
-	} else {
-		l.leading = false
-		l.idle.Broadcast()
-	}
-	l.qmu.Unlock()
-	for _, q := range group {
-		if q != r {
-			q.res <- auditResult{err: err}
-		}
-	}
-	if next != nil {
-		next.res <- auditResult{lead: true}
-	}
-	return err
+	return l.commit.do(e)
 }
 
 // write assigns ids to the events of group, appends them as one record and
 // syncs the log. On failure nothing of the group counts: the log is cut
 // back and the ids are taken back.
-func (l *auditLog) write(group []*auditReq) (err error) {
+func (l *auditLog) write(group []*lifeboat.AuditEvent) (err error) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	for l.paused {
@@ -325,15 +233,15 @@ func (l *auditLog) write(group []*auditReq) (err error) {
 		return errors.New("sqlite: audit log: too many events not yet applied")
 	}
 	mark, id := len(l.pending), l.nextID
-	for _, r := range group {
-		r.e.ID, id = id, id+1
-		l.pending = appendAuditEvent(l.pending, r.e)
+	for _, e := range group {
+		e.ID, id = id, id+1
+		l.pending = appendAuditEvent(l.pending, e)
 	}
 	defer func() {
 		if err != nil {
 			l.pending = l.pending[:mark]
-			for _, r := range group {
-				r.e.ID = 0
+			for _, e := range group {
+				e.ID = 0
 			}
 			err = fmt.Errorf("sqlite: audit log: append: %w", err)
 		}

@@ -53,11 +53,10 @@ type inbox struct {
 	aead    cipher.AEAD
 	nonce   [chacha20poly1305.NonceSizeX - 8]byte // random for this process; a counter completes each nonce
 	sealed  atomic.Uint64
-	appendQ chan *appendReq
+	commit  *groupCommit[*appendReq]
 	applyQ  chan inboxItem
-	spilled chan struct{} // the appender wrote records applyQ had no room for
+	spilled chan struct{} // records were written that applyQ had no room for
 	stop    chan struct{}
-	stopped chan struct{} // closed when the appender has stopped
 	wg      sync.WaitGroup
 	once    sync.Once
 
@@ -87,11 +86,11 @@ type inboxRecord struct {
 	Resources []*lifeboat.Resource
 }
 
+// appendReq is a sealed record to append.
 type appendReq struct {
 	key  [2]string
 	rec  *inboxRecord
 	data []byte
-	err  chan error
 }
 
 // inboxItem is a record handed to the applier with its place in the log.
@@ -102,16 +101,17 @@ type inboxItem struct {
 }
 
 // openInbox opens the log, applies what a crash left unapplied, and starts
-// the appender and the applier.
+// the applier.
 func openInbox(ctx context.Context, db *DB, dir string, key []byte) (*inbox, error) {
 	f, aead, err := openSealedLog(dir, InboxFileName, key, "lifeboat inbox v1", "receives feeds")
 	if err != nil {
 		return nil, err
 	}
-	in := &inbox{db: db, f: f, aead: aead, appendQ: make(chan *appendReq, 256), applyQ: make(chan inboxItem, inboxQueued),
-		spilled: make(chan struct{}, 1), stop: make(chan struct{}), stopped: make(chan struct{}),
+	in := &inbox{db: db, f: f, aead: aead, applyQ: make(chan inboxItem, inboxQueued),
+		spilled: make(chan struct{}, 1), stop: make(chan struct{}),
 		pending: map[[2]string]bool{}, recent: newRecentKeys(inboxRecent), rotateAt: inboxRotate, limit: inboxMaxBacklog}
 	in.resume = sync.NewCond(&in.fmu)
+	in.commit = newGroupCommit(in.write, auditGatherRounds, inboxApplyBatch)
 	if _, err := rand.Read(in.nonce[:]); err != nil {
 		f.Close()
 		return nil, fmt.Errorf("sqlite: inbox: nonce: %w", err)
@@ -120,8 +120,7 @@ func openInbox(ctx context.Context, db *DB, dir string, key []byte) (*inbox, err
 		f.Close()
 		return nil, err
 	}
-	in.wg.Add(2)
-	go in.appender()
+	in.wg.Add(1)
 	go in.applier()
 	return in, nil
 }
@@ -234,44 +233,10 @@ func (in *inbox) seal(rec *inboxRecord) ([]byte, error) {
 	return out, nil
 }
 
-// appender writes queued records in groups, one fsync a group, and hands
-// them to the applier; a record is acknowledged only once synced.
-func (in *inbox) appender() {
-	defer in.wg.Done()
-	defer close(in.applyQ)
-	defer close(in.stopped)
-	for {
-		var group []*appendReq
-		select {
-		case r := <-in.appendQ:
-			group = append(group, r)
-		case <-in.stop:
-			for { // refuse what is still queued: none of it was written
-				select {
-				case r := <-in.appendQ:
-					r.err <- errors.New("sqlite: store is closed")
-				default:
-					return
-				}
-			}
-		}
-	fill:
-		for len(group) < inboxApplyBatch {
-			select {
-			case r := <-in.appendQ:
-				group = append(group, r)
-			default:
-				break fill
-			}
-		}
-		in.write(group)
-	}
-}
-
 // write appends a group of records with one write and one sync, and hands
 // them to the applier: in memory when it has room, otherwise it reads them
-// back from the log.
-func (in *inbox) write(group []*appendReq) {
+// back from the log. On failure nothing of the group was acknowledged.
+func (in *inbox) write(group []*appendReq) error {
 	var buf []byte
 	for _, r := range group {
 		buf = append(buf, r.data...)
@@ -290,13 +255,10 @@ func (in *inbox) write(group []*appendReq) {
 		err = syncData(in.f)
 	}
 	if err != nil {
-		in.f.Truncate(start) // nothing of the group was acknowledged
+		in.f.Truncate(start)
 		in.alloc = start
 		in.fmu.Unlock()
-		for _, r := range group {
-			r.err <- fmt.Errorf("sqlite: inbox: append: %w", err)
-		}
-		return
+		return fmt.Errorf("sqlite: inbox: append: %w", err)
 	}
 	in.end = start + int64(len(buf))
 	in.mu.Lock()
@@ -314,7 +276,6 @@ func (in *inbox) write(group []*appendReq) {
 		default:
 			spilled = true
 		}
-		r.err <- nil
 	}
 	if spilled {
 		select {
@@ -322,16 +283,19 @@ func (in *inbox) write(group []*appendReq) {
 		default:
 		}
 	}
+	return nil
 }
 
 // close stops taking records, applies every record taken, and closes the log.
 func (in *inbox) close() error {
 	in.once.Do(func() {
-		close(in.stop)
 		in.fmu.Lock()
-		in.closing = true
+		in.closing = true // a write waiting for the applier goes on
 		in.resume.Broadcast()
 		in.fmu.Unlock()
+		in.commit.close()
+		close(in.applyQ) // no more writes
+		close(in.stop)
 	})
 	in.wg.Wait()
 	in.f.Truncate(in.end) // the zeros ahead
@@ -399,21 +363,5 @@ func (db *DB) QueueMessage(ctx context.Context, m *lifeboat.Message, rs []*lifeb
 	if err != nil {
 		return false, err
 	}
-	req := &appendReq{key: key, rec: rec, data: data, err: make(chan error, 1)}
-	select {
-	case in.appendQ <- req:
-	case <-in.stop:
-		return false, errors.New("sqlite: store is closed")
-	case <-ctx.Done():
-		return false, ctx.Err()
-	}
-	select {
-	case err := <-req.err:
-		return false, err
-	case <-in.stopped:
-		// Closed meanwhile: the record may or may not be in the log. Saying
-		// it failed is safe, since the sender re-sends and a re-sent message
-		// is not applied twice.
-		return false, errors.New("sqlite: store is closed")
-	}
+	return false, in.commit.do(&appendReq{key: key, rec: rec, data: data})
 }

@@ -10,7 +10,7 @@ import (
 )
 
 // applier applies records to the store in batches as they come, and the
-// records the appender could not hand it in memory from the log.
+// records the writers could not hand it in memory from the log.
 func (in *inbox) applier() {
 	defer in.wg.Done()
 	ctx := context.Background()
@@ -18,7 +18,7 @@ func (in *inbox) applier() {
 		var items []inboxItem
 		select {
 		case first, ok := <-in.applyQ:
-			if !ok { // the appender has stopped: apply what it spilled last
+			if !ok { // closing: no more writes; apply what was spilled last
 				in.retry(ctx, nil)
 				return
 			}
@@ -79,7 +79,7 @@ func (in *inbox) retry(ctx context.Context, items []inboxItem) bool {
 }
 
 // applyItems applies the records handed over in memory, reading from the
-// log those between them that the appender had no room to hand over, and
+// log those between them that the writers had no room to hand over, and
 // then those after them up to the end of the log.
 func (in *inbox) applyItems(ctx context.Context, items []inboxItem) error {
 	in.fmu.Lock()
