@@ -26,7 +26,8 @@ const InboxFileName = "inbox.log"
 
 // Inbox bounds.
 const (
-	inboxApplyBatch  = 256                   // messages applied in one transaction at most
+	inboxApplyBatch  = 1024                  // messages applied in one transaction at most
+	inboxGroupMax    = 256                   // records appended with one write and sync at most
 	inboxMaxBacklog  = 512 << 20             // bytes of the log written and not yet applied, at most; appends wait past it
 	inboxRotate      = 64 << 20              // empty the log once it is this large ...
 	inboxRotateSlack = 4 << 20               // ... and at most this much of it is not yet applied
@@ -111,7 +112,7 @@ func openInbox(ctx context.Context, db *DB, dir string, key []byte) (*inbox, err
 		spilled: make(chan struct{}, 1), stop: make(chan struct{}),
 		pending: map[[2]string]bool{}, recent: newRecentKeys(inboxRecent), rotateAt: inboxRotate, limit: inboxMaxBacklog}
 	in.resume = sync.NewCond(&in.fmu)
-	in.commit = newGroupCommit(in.write, auditGatherRounds, inboxApplyBatch)
+	in.commit = newGroupCommit(in.write, auditGatherRounds, inboxGroupMax)
 	if _, err := rand.Read(in.nonce[:]); err != nil {
 		f.Close()
 		return nil, fmt.Errorf("sqlite: inbox: nonce: %w", err)
