@@ -41,6 +41,7 @@ type DB struct {
 	w     *writer
 	codec *codec
 	stmts stmtCache
+	cache *resourceCache   // resources by type and id (rescache.go)
 	auth  authCache        // API tokens and accounts, briefly (user.go)
 	audit *auditTrail      // the audit trail, in files of its own (audit_trail.go)
 	inbox *inbox           // the feed inbox, once OpenInbox was called
@@ -116,8 +117,8 @@ func Open(ctx context.Context, dir string, key []byte) (*DB, error) {
 		return nil, err
 	}
 	ctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
-	db := &DB{path: path, read: read, codec: cd, Now: time.Now, cancel: cancel, audit: al}
-	db.w, err = newWriter(ctx, conn)
+	db := &DB{path: path, read: read, codec: cd, Now: time.Now, cancel: cancel, audit: al, cache: newResourceCache(resourceCacheBytes)}
+	db.w, err = newWriter(ctx, conn, db.cache)
 	if err != nil {
 		cancel()
 		conn.Close()

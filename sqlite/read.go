@@ -56,6 +56,10 @@ func (db *DB) queryResources(ctx context.Context, query string, args ...any) ([]
 // Resource returns the current version of a resource, or ENOTFOUND. A
 // deleted resource is returned with Deleted set.
 func (db *DB) Resource(ctx context.Context, typ, id string) (*lifeboat.Resource, error) {
+	r, gen := db.cache.get(typ, id)
+	if r != nil {
+		return r, nil
+	}
 	rs, err := db.queryResources(ctx, `SELECT `+resourceColumns+` FROM resources WHERE type=? AND id=?`, typ, id)
 	if err != nil {
 		return nil, err
@@ -63,6 +67,7 @@ func (db *DB) Resource(ctx context.Context, typ, id string) (*lifeboat.Resource,
 	if len(rs) == 0 {
 		return nil, lifeboat.Errorf(lifeboat.ENOTFOUND, "%s not found", typ)
 	}
+	db.cache.put(gen, rs[0])
 	return rs[0], nil
 }
 

@@ -120,6 +120,7 @@ func putOne(tx *wtx, e encoded, now time.Time) (lifeboat.PutOutcome, error) {
 		return 0, err
 	}
 	if tx.changes() == 1 {
+		tx.changed = append(tx.changed, resourceKey{r.Type, r.ID})
 		return lifeboat.Created, indexTerms(tx, tx.lastInsertID(), r)
 	}
 	if r.Placeholder {
@@ -144,6 +145,7 @@ func putOne(tx *wtx, e encoded, now time.Time) (lifeboat.PutOutcome, error) {
 	if outcome != lifeboat.Updated {
 		return outcome, nil
 	}
+	tx.changed = append(tx.changed, resourceKey{r.Type, r.ID})
 	if err := tx.exec(`UPDATE resources SET version=?, source_version=?, last_updated=?, received=?, source_kind=?, source_name=?, source_ref=?, deleted=?,
 		patient=?, encounter=?, location=?, status=?, category=?, code=?, date=?, birthdate=?, hash=?, body=? WHERE rid=?`,
 		append(append([]any{version + 1}, args...), rid)...); err != nil {

@@ -5,12 +5,17 @@ import (
 	"errors"
 	"fmt"
 	"sync"
+	"time"
 
 	"github.com/ncruces/go-sqlite3"
 )
 
 // maxGroup bounds how many write requests share one transaction.
 const maxGroup = 256
+
+// writerPoll is how often an idle writer looks for commits by another
+// process, to empty the resource cache.
+const writerPoll = 200 * time.Millisecond
 
 // writer owns the only writing connection. Requests from any goroutine are
 // queued and committed in groups: everything waiting when a transaction
@@ -22,6 +27,9 @@ type writer struct {
 	done  chan struct{}
 	once  sync.Once
 	stmts map[string]*sqlite3.Stmt
+
+	cache       *resourceCache // dropped from as writes commit
+	dataVersion int64          // PRAGMA data_version when last looked at
 }
 
 type writeReq struct {
@@ -32,11 +40,15 @@ type writeReq struct {
 
 // wtx is the write transaction handed to a request.
 type wtx struct {
-	w *writer
+	w       *writer
+	changed []resourceKey // resources written, for the cache
 }
 
-func newWriter(ctx context.Context, conn *sqlite3.Conn) (*writer, error) {
-	w := &writer{conn: conn, reqs: make(chan *writeReq, maxGroup), done: make(chan struct{}), stmts: map[string]*sqlite3.Stmt{}}
+func newWriter(ctx context.Context, conn *sqlite3.Conn, cache *resourceCache) (*writer, error) {
+	w := &writer{conn: conn, reqs: make(chan *writeReq, maxGroup), done: make(chan struct{}), stmts: map[string]*sqlite3.Stmt{}, cache: cache}
+	if err := w.othersWrote(); err != nil {
+		return nil, err
+	}
 	go w.run(ctx)
 	return w, nil
 }
@@ -70,7 +82,21 @@ func (w *writer) run(ctx context.Context) {
 		}
 		w.conn.Close()
 	}()
-	for first := range w.reqs {
+	poll := time.NewTicker(writerPoll)
+	defer poll.Stop()
+	for {
+		var first *writeReq
+		select {
+		case r, ok := <-w.reqs:
+			if !ok {
+				return
+			}
+			first = r
+		case <-poll.C:
+			w.othersWrote()
+			continue
+		}
+		w.othersWrote()
 		group := []*writeReq{first}
 	fill:
 		for len(group) < maxGroup {
@@ -90,7 +116,9 @@ func (w *writer) run(ctx context.Context) {
 
 func (w *writer) commit(group []*writeReq) {
 	errs := make([]error, len(group))
+	tx := &wtx{w: w}
 	fail := func(err error) {
+		tx.dropChanged() // nothing was written, but dropping is always safe
 		for _, r := range group {
 			r.err <- err
 		}
@@ -100,7 +128,6 @@ func (w *writer) commit(group []*writeReq) {
 		return
 	}
 	checkpoint := false
-	tx := &wtx{w: w}
 	for i, r := range group {
 		checkpoint = checkpoint || r.checkpoint
 		if err := w.conn.Exec(`SAVEPOINT req`); err != nil {
@@ -125,6 +152,7 @@ func (w *writer) commit(group []*writeReq) {
 		fail(fmt.Errorf("sqlite: commit: %w", err))
 		return
 	}
+	tx.dropChanged() // before anyone who wrote reads again
 	if checkpoint {
 		if err := w.conn.Exec(`PRAGMA wal_checkpoint(TRUNCATE)`); err != nil {
 			for i := range errs {
@@ -137,6 +165,35 @@ func (w *writer) commit(group []*writeReq) {
 	for i, r := range group {
 		r.err <- errs[i]
 	}
+}
+
+// dropChanged drops the resources the transaction wrote from the cache.
+func (tx *wtx) dropChanged() {
+	if len(tx.changed) > 0 {
+		tx.w.cache.drop(tx.changed)
+		tx.changed = nil
+	}
+}
+
+// othersWrote empties the resource cache when another process has
+// committed to the store since it last looked.
+func (w *writer) othersWrote() error {
+	s, err := (&wtx{w: w}).stmt(`PRAGMA data_version`)
+	if err != nil {
+		return err
+	}
+	if !s.Step() {
+		return fmt.Errorf("sqlite: data_version: %w", s.Err())
+	}
+	v := s.ColumnInt64(0)
+	s.Reset()
+	if v != w.dataVersion {
+		if w.dataVersion != 0 {
+			w.cache.clear()
+		}
+		w.dataVersion = v
+	}
+	return nil
 }
 
 // stmt returns a cached prepared statement, reset and with bindings cleared.
