@@ -356,7 +356,7 @@ func (db *DB) QueueMessage(ctx context.Context, m *lifeboat.Message, rs []*lifeb
 	dup := in.pending[key] || in.recent.has(key)
 	in.mu.Unlock()
 	if dup { // a re-send: it counts for the feed's health, nothing else
-		return true, db.w.do(ctx, func(tx *wtx) error { return feedSeen(tx, m, false) }, false)
+		return true, db.w.do(ctx, func(tx *wtx) error { return feedSeen(tx, m.Feed, 1, 0, m.Received, time.Time{}) }, false)
 	}
 	m.Status, m.Resources = lifeboat.MessageApplied, len(rs)
 	rec := &inboxRecord{Message: *m, Resources: rs}

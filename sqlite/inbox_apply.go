@@ -149,13 +149,38 @@ func (in *inbox) apply(ctx context.Context, items []inboxItem) error {
 	last := items[len(items)-1].end
 	err := in.db.w.do(ctx, func(tx *wtx) error {
 		applied = applied[:0]
+		var all []encoded
+		type seen struct {
+			n    int
+			last time.Time
+		}
+		feeds := map[string]*seen{}
 		for i, it := range items {
-			dup, err := applyMessage(tx, &it.rec.Message, raws[i], encs[i], now)
+			m := &it.rec.Message
+			dup, err := insertMessage(tx, m, raws[i], len(encs[i]))
 			if err != nil {
 				return err
 			}
 			if !dup {
-				applied = append(applied, &it.rec.Message)
+				applied = append(applied, m)
+				all = append(all, encs[i]...)
+			}
+			f := feeds[m.Feed]
+			if f == nil {
+				f = &seen{}
+				feeds[m.Feed] = f
+			}
+			f.n++
+			if m.Received.After(f.last) {
+				f.last = m.Received
+			}
+		}
+		if _, err := putAll(tx, all, now); err != nil {
+			return err
+		}
+		for feed, f := range feeds {
+			if err := feedSeen(tx, feed, f.n, 0, f.last, time.Time{}); err != nil {
+				return err
 			}
 		}
 		return tx.exec(`UPDATE inbox_state SET applied=? WHERE id=1`, last)

@@ -39,19 +39,31 @@ func (db *DB) AcceptMessage(ctx context.Context, m *lifeboat.Message, rs []*life
 // control id were applied before changes nothing but the count, and
 // reports duplicate.
 func applyMessage(tx *wtx, m *lifeboat.Message, raw []byte, encs []encoded, now time.Time) (bool, error) {
-	if err := tx.exec(`INSERT INTO messages(received, feed, control_id, type, remote, status, resources, raw) VALUES(?,?,?,?,?,?,?,?)
-		ON CONFLICT(feed, control_id) WHERE status = 'applied' DO NOTHING`,
-		millis(m.Received), m.Feed, m.ControlID, m.Type, m.Remote, lifeboat.MessageApplied, len(encs), raw); err != nil {
+	duplicate, err := insertMessage(tx, m, raw, len(encs))
+	if err != nil {
 		return false, err
 	}
-	duplicate := tx.changes() == 0
 	if !duplicate {
-		m.ID = tx.lastInsertID()
 		if _, err := putAll(tx, encs, now); err != nil {
 			return false, err
 		}
 	}
-	return duplicate, feedSeen(tx, m, false)
+	return duplicate, feedSeen(tx, m.Feed, 1, 0, m.Received, time.Time{})
+}
+
+// insertMessage records an applied message of n resources, unless its
+// feed and control id were applied before (duplicate).
+func insertMessage(tx *wtx, m *lifeboat.Message, raw []byte, n int) (duplicate bool, err error) {
+	if err := tx.exec(`INSERT INTO messages(received, feed, control_id, type, remote, status, resources, raw) VALUES(?,?,?,?,?,?,?,?)
+		ON CONFLICT(feed, control_id) WHERE status = 'applied' DO NOTHING`,
+		millis(m.Received), m.Feed, m.ControlID, m.Type, m.Remote, lifeboat.MessageApplied, n, raw); err != nil {
+		return false, err
+	}
+	if tx.changes() == 0 {
+		return true, nil
+	}
+	m.ID = tx.lastInsertID()
+	return false, nil
 }
 
 // RejectMessage keeps a message that could not be parsed or mapped as a
@@ -68,20 +80,22 @@ func (db *DB) RejectMessage(ctx context.Context, m *lifeboat.Message) error {
 			return err
 		}
 		m.ID = tx.lastInsertID()
-		return feedSeen(tx, m, true)
+		return feedSeen(tx, m.Feed, 1, 1, m.Received, m.Received)
 	}, false)
 }
 
-// feedSeen records a message in its feed's health.
-func feedSeen(tx *wtx, m *lifeboat.Message, rejected bool) error {
-	var rej, lastErr int64
-	if rejected {
-		rej, lastErr = 1, millis(m.Received)
+// feedSeen records n messages of a feed in its health, rejected of them
+// rejected; last is when the latest arrived, lastErr when the latest
+// rejected one did (zero for none).
+func feedSeen(tx *wtx, feed string, n, rejected int, last, lastErr time.Time) error {
+	errAt := int64(0)
+	if !lastErr.IsZero() {
+		errAt = millis(lastErr)
 	}
-	return tx.exec(`INSERT INTO feeds(feed, last_message, messages, rejected, last_error) VALUES(?,?,1,?,?)
-		ON CONFLICT(feed) DO UPDATE SET last_message=max(last_message, excluded.last_message), messages=messages+1,
+	return tx.exec(`INSERT INTO feeds(feed, last_message, messages, rejected, last_error) VALUES(?,?,?,?,?)
+		ON CONFLICT(feed) DO UPDATE SET last_message=max(last_message, excluded.last_message), messages=messages+excluded.messages,
 		rejected=rejected+excluded.rejected, last_error=max(last_error, excluded.last_error)`,
-		m.Feed, millis(m.Received), rej, lastErr)
+		feed, millis(last), n, rejected, errAt)
 }
 
 // MarkReplayed records that a dead letter was replayed successfully.
