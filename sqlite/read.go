@@ -17,28 +17,57 @@ func (db *DB) scanResources(rows *sql.Rows) ([]*lifeboat.Resource, error) {
 	defer rows.Close()
 	var out []*lifeboat.Resource
 	for rows.Next() {
-		var (
-			r       lifeboat.Resource
-			lu, rcv int64
-			date    sql.NullInt64
-			body    []byte
-		)
-		if err := rows.Scan(&r.Type, &r.ID, &r.Version, &r.SourceVersion, &lu, &rcv, &r.Source.Kind, &r.Source.Name, &r.Source.Ref, &r.Deleted,
-			&r.Index.Patient, &r.Index.Encounter, &r.Index.Location, &r.Index.Status, &r.Index.Category, &r.Index.Code, &date, &r.Index.BirthDate, &body); err != nil {
-			return nil, fmt.Errorf("sqlite: scan resource: %w", err)
-		}
-		r.LastUpdated, r.Received, r.Index.Date = fromMillis(lu), fromMillis(rcv), dateOf(date.Int64, date.Valid)
-		js, err := db.codec.decode(body)
+		r, err := db.scanResource(rows)
 		if err != nil {
 			return nil, err
 		}
-		r.JSON = js
-		out = append(out, &r)
+		out = append(out, r)
 	}
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("sqlite: read resources: %w", err)
 	}
 	return out, nil
+}
+
+// scanResourceRows reads rows of a row id and resourceColumns, handing each
+// to add.
+func (db *DB) scanResourceRows(rows *sql.Rows, add func(rid int64, r *lifeboat.Resource)) error {
+	defer rows.Close()
+	for rows.Next() {
+		var rid int64
+		r, err := db.scanResource(rows, &rid)
+		if err != nil {
+			return err
+		}
+		add(rid, r)
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("sqlite: read resources: %w", err)
+	}
+	return nil
+}
+
+// scanResource reads the current row: the columns into lead, then
+// resourceColumns.
+func (db *DB) scanResource(rows *sql.Rows, lead ...any) (*lifeboat.Resource, error) {
+	var (
+		r       lifeboat.Resource
+		lu, rcv int64
+		date    sql.NullInt64
+		body    []byte
+	)
+	dest := append(lead, &r.Type, &r.ID, &r.Version, &r.SourceVersion, &lu, &rcv, &r.Source.Kind, &r.Source.Name, &r.Source.Ref, &r.Deleted,
+		&r.Index.Patient, &r.Index.Encounter, &r.Index.Location, &r.Index.Status, &r.Index.Category, &r.Index.Code, &date, &r.Index.BirthDate, &body)
+	if err := rows.Scan(dest...); err != nil {
+		return nil, fmt.Errorf("sqlite: scan resource: %w", err)
+	}
+	r.LastUpdated, r.Received, r.Index.Date = fromMillis(lu), fromMillis(rcv), dateOf(date.Int64, date.Valid)
+	js, err := db.codec.decode(body)
+	if err != nil {
+		return nil, err
+	}
+	r.JSON = js
+	return &r, nil
 }
 
 func (db *DB) queryResources(ctx context.Context, query string, args ...any) ([]*lifeboat.Resource, error) {

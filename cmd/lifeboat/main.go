@@ -41,6 +41,7 @@ func init() {
 		"import":    {"import FHIR R4 bundles and NDJSON", runImport},
 		"sync":      {"one FHIR Bulk Data sync from the EHR", runSync},
 		"report":    {"write the printed downtime pack (PDF)", runReport},
+		"reindex":   {"index every stored resource again as an import would today", runReindex},
 		"smart-key": {"make a SMART Backend Services signing key, print its JWKS", runSmartKey},
 		"keygen":    {"print a new database key", runKeygen},
 		"user":      {"manage local accounts (user add)", runUser},
