@@ -11,11 +11,10 @@ import (
 // every resource and finds each indexed as an import indexes it today.
 func TestReindexCommand(t *testing.T) {
 	dir, keyFile := newStoreDir(t)
-	out, err := runCLI(t, "", nil, "import", "--data", dir, "--key-file", keyFile, filepath.Join("testdata", "synthea"))
-	if err != nil {
+	if _, err := runCLI(t, "", nil, "import", "--data", dir, "--key-file", keyFile, filepath.Join("testdata", "synthea")); err != nil {
 		t.Fatal(err)
 	}
-	out, err = runCLI(t, "", nil, "reindex", "--data", dir, "--key-file", keyFile)
+	out, err := runCLI(t, "", nil, "reindex", "--data", dir, "--key-file", keyFile)
 	if err != nil {
 		t.Fatal(err)
 	}
