@@ -139,10 +139,17 @@ func (in *inbox) applyItems(ctx context.Context, items []inboxItem) error {
 // id) is counted for its feed and not applied again.
 func (in *inbox) apply(ctx context.Context, items []inboxItem) error {
 	now := in.db.now()
+	// Compress every resource of the batch at once, on every processor.
+	var flat []*lifeboat.Resource
+	for _, it := range items {
+		flat = append(flat, it.rec.Resources...)
+	}
+	rest := in.db.encodeAll(flat)
 	encs := make([][]encoded, len(items))
 	raws := make([][]byte, len(items))
 	for i, it := range items {
-		encs[i] = in.db.encodeAll(it.rec.Resources)
+		n := len(it.rec.Resources)
+		encs[i], rest = rest[:n:n], rest[n:]
 		raws[i] = in.db.codec.encode(nil, it.rec.Message.Raw)
 	}
 	var applied []*lifeboat.Message
