@@ -71,9 +71,9 @@ func (m *mapper) administrations(g orderGroup) {
 			m.warnSeg(rxa, 3, "administration time missing: message time used")
 		}
 		if end, ok := m.time(rxa, 4); ok && end.After(start.Time) {
-			a.EffectivePeriod = &period{Start: fhirDateTime(start), End: fhirDateTime(end)}
+			a.EffectivePeriod = &period{Start: m.fhirDateTime(start), End: m.fhirDateTime(end)}
 		} else {
-			a.EffectiveDateTime = fhirDateTime(start)
+			a.EffectiveDateTime = m.fhirDateTime(start)
 		}
 		if p := m.practitioner(rxa.Field(10).Rep(1)); p != nil {
 			a.Performer = []immunizationPerfmr{{Actor: *p}}
@@ -111,13 +111,13 @@ func (v *medAdminResource) appendJSON(b []byte) []byte {
 	return append(b, '}')
 }
 
-func (v *medAdminResource) index() (lifeboat.Index, bool) {
+func (v *medAdminResource) index(c *indexCache) (lifeboat.Index, bool) {
 	var start string
 	if v.EffectivePeriod != nil {
 		start = v.EffectivePeriod.Start
 	}
-	date, ok := dates(v.EffectiveDateTime, start)
-	return lifeboat.Index{Patient: refID(&v.Subject, "Patient"), Encounter: refID(v.Context, "Encounter"),
+	date, ok := c.dates(v.EffectiveDateTime, start)
+	return lifeboat.Index{Patient: c.refID(&v.Subject, "Patient"), Encounter: c.refID(v.Context, "Encounter"),
 		Status: clean(v.Status), Code: v.MedicationCodeableConcept.token(), Date: date}, ok
 }
 

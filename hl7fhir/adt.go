@@ -7,12 +7,26 @@ import (
 // groups splits the segments of the message into groups that each start
 // with a segment named start; segments before the first are dropped.
 func (m *mapper) groups(start string) [][]hl7v2.Segment {
-	var out [][]hl7v2.Segment
+	var segs []hl7v2.Segment // from the first start on
+	n := 0                   // groups
 	for s := range m.msg.Segments() {
 		if s.Name() == start {
-			out = append(out, []hl7v2.Segment{s})
-		} else if len(out) > 0 {
-			out[len(out)-1] = append(out[len(out)-1], s)
+			if segs == nil {
+				segs = m.arena.segments.slice(m.msg.SegmentCount() - s.Number() + 1)
+			}
+			n++
+		}
+		if segs != nil {
+			segs = append(segs, s)
+		}
+	}
+	out := m.arena.segmentGroups.slice(n)
+	for i, s := range segs {
+		if s.Name() == start {
+			out = append(out, segs[i:i+1])
+		} else {
+			g := &out[len(out)-1]
+			*g = segs[i-len(*g) : i+1 : i+1]
 		}
 	}
 	return out
@@ -83,10 +97,10 @@ func (m *mapper) patientCtx(pid hl7v2.Segment) (patientCtx, error) {
 		return patientCtx{}, missing("PID", m.seq(pid), 3, "patient identifier")
 	}
 	display := ""
-	if n := xpn(pid.Field(5).Rep(1)); n != nil {
+	if n, ok := m.xpn(pid.Field(5).Rep(1)); ok {
 		display = n.display()
 	}
-	return newPatientCtx(PatientID(key.System, key.Value), display), nil
+	return newPatientCtx(key.System, key.Value, display), nil
 }
 
 // clinical maps the allergy, diagnosis, problem and observation segments of
@@ -100,7 +114,8 @@ func (m *mapper) clinical(g []hl7v2.Segment, pat patientCtx, enc string) {
 		}
 		lastPRB, prbNotes = hl7v2.Segment{}, nil
 	}
-	obs := &obsGroup{pat: pat, enc: enc, scope: enc}
+	obs := m.arena.groups.new()
+	*obs = obsGroup{pat: pat, enc: enc, scope: enc}
 	if enc == "" {
 		obs.scope = pat.id
 	}

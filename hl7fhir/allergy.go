@@ -37,6 +37,21 @@ const (
 
 // noKnownAllergy recognises "no known allergies" statements and returns the
 // SNOMED CT concept for them ("" if c is a real allergen).
+// Concepts the mapping gives allergies (shared, never modified).
+var (
+	allergyActive         = cc(allergyClinical, "active", "Active")
+	allergyInactive       = cc(allergyClinical, "inactive", "Inactive")
+	allergyEnteredInError = cc(allergyVerification, "entered-in-error", "Entered in Error")
+	allergyUnconfirmed    = cc(allergyVerification, "unconfirmed", "Unconfirmed")
+	allergyConfirmed      = cc(allergyVerification, "confirmed", "Confirmed")
+)
+
+func init() {
+	for _, c := range []*codeableConcept{allergyActive, allergyInactive, allergyEnteredInError, allergyUnconfirmed, allergyConfirmed} {
+		memoize(c)
+	}
+}
+
 func noKnownAllergy(c *codeableConcept) (code, display string) {
 	var words []string
 	if c != nil {
@@ -106,13 +121,13 @@ func severity(s string) (sev, crit string) {
 // allergyAL1 maps an AL1 segment to an AllergyIntolerance.
 func (m *mapper) allergyAL1(pat patientCtx, s hl7v2.Segment) {
 	a := &allergyResource{ResourceType: "AllergyIntolerance", Meta: m.meta(), Patient: *pat.ref()}
-	key := allergen(a, text(s.Field(2).Comp(1)), cwe(s.Field(3)))
+	key := allergen(a, text(s.Field(2).Comp(1)), m.cwe(s.Field(3)))
 	if key == "" {
 		m.warnSeg(s, 3, "allergen missing")
 		return
 	}
 	a.ID = makeID("AllergyIntolerance", pat.id, key)
-	a.ClinicalStatus = cc(allergyClinical, "active", "Active")
+	a.ClinicalStatus = allergyActive
 	sev, crit := severity(text(s.Field(4).Comp(1)))
 	if !strings.HasPrefix(key, "nka|") {
 		a.Criticality = crit
@@ -127,7 +142,7 @@ func (m *mapper) allergyAL1(pat patientCtx, s hl7v2.Segment) {
 		}
 	}
 	if t, ok := m.time(s, 6); ok {
-		a.OnsetDateTime = fhirDateTime(t)
+		a.OnsetDateTime = m.fhirDateTime(t)
 	}
 	m.emit("AllergyIntolerance", a.ID, false, a)
 }
@@ -135,7 +150,7 @@ func (m *mapper) allergyAL1(pat patientCtx, s hl7v2.Segment) {
 // allergyIAM maps an IAM segment (v2.5+ allergy with action code).
 func (m *mapper) allergyIAM(pat patientCtx, s hl7v2.Segment) {
 	a := &allergyResource{ResourceType: "AllergyIntolerance", Meta: m.meta(), Patient: *pat.ref()}
-	key := allergen(a, text(s.Field(2).Comp(1)), cwe(s.Field(3)))
+	key := allergen(a, text(s.Field(2).Comp(1)), m.cwe(s.Field(3)))
 	if uid := ei(s.Field(7)); uid != nil {
 		a.Identifier = []identifier{*uid}
 		key = "iam|" + uid.System + "|" + uid.Value
@@ -148,24 +163,24 @@ func (m *mapper) allergyIAM(pat patientCtx, s hl7v2.Segment) {
 	status := strings.ToUpper(text(s.Field(17).Comp(1)))
 	switch {
 	case strings.ToUpper(text(s.Field(6).Comp(1))) == "D" || status == "E":
-		a.VerificationStatus = cc(allergyVerification, "entered-in-error", "Entered in Error")
+		a.VerificationStatus = allergyEnteredInError
 	case status == "I":
-		a.ClinicalStatus = cc(allergyClinical, "inactive", "Inactive")
+		a.ClinicalStatus = allergyInactive
 	case status == "U" || status == "P" || status == "S":
-		a.ClinicalStatus = cc(allergyClinical, "active", "Active")
-		a.VerificationStatus = cc(allergyVerification, "unconfirmed", "Unconfirmed")
+		a.ClinicalStatus = allergyActive
+		a.VerificationStatus = allergyUnconfirmed
 	case status == "C":
-		a.ClinicalStatus = cc(allergyClinical, "active", "Active")
-		a.VerificationStatus = cc(allergyVerification, "confirmed", "Confirmed")
+		a.ClinicalStatus = allergyActive
+		a.VerificationStatus = allergyConfirmed
 	default:
-		a.ClinicalStatus = cc(allergyClinical, "active", "Active")
+		a.ClinicalStatus = allergyActive
 	}
 	sev, crit := severity(text(s.Field(4).Comp(1)))
 	if !strings.HasPrefix(key, "nka|") {
 		a.Criticality = crit
 		var man []codeableConcept
 		for r := range s.Field(5).Reps() {
-			if c := withText(cwe(r)); c != nil {
+			if c := withText(m.cwe(r)); c != nil {
 				man = append(man, *c)
 			}
 		}
@@ -174,10 +189,10 @@ func (m *mapper) allergyIAM(pat patientCtx, s hl7v2.Segment) {
 		}
 	}
 	if t, ok := m.time(s, 11); ok {
-		a.OnsetDateTime = fhirDateTime(t)
+		a.OnsetDateTime = m.fhirDateTime(t)
 	}
 	if t, ok := m.time(s, 13); ok {
-		a.RecordedDate = fhirDateTime(t)
+		a.RecordedDate = m.fhirDateTime(t)
 	}
 	m.emit("AllergyIntolerance", a.ID, false, a)
 }
@@ -198,10 +213,10 @@ func (v *allergyResource) appendJSON(b []byte) []byte {
 	return append(b, '}')
 }
 
-func (v *allergyResource) index() (lifeboat.Index, bool) {
-	date, ok := dates(v.RecordedDate, v.OnsetDateTime)
-	x := lifeboat.Index{Patient: refID(&v.Patient, "Patient"), Status: v.ClinicalStatus.firstCode(), Code: v.Code.token(),
-		Date: date, Identifiers: indexIdentifiers(v.Identifier)}
+func (v *allergyResource) index(c *indexCache) (lifeboat.Index, bool) {
+	date, ok := c.dates(v.RecordedDate, v.OnsetDateTime)
+	x := lifeboat.Index{Patient: c.refID(&v.Patient, "Patient"), Status: v.ClinicalStatus.firstCode(), Code: v.Code.token(),
+		Date: date, Identifiers: c.indexIdentifiers(v.Identifier)}
 	if len(v.Category) > 0 {
 		x.Category = clean(v.Category[0])
 	}

@@ -105,14 +105,14 @@ func (m *mapper) siu() error {
 	start, end, dur := m.appointmentTimes(sch)
 	switch {
 	case !start.IsZero() && !end.IsZero() && !end.Before(start.Time):
-		a.Start, a.End = fhirInstant(start), fhirInstant(end)
+		a.Start, a.End = m.fhirInstant(start), m.fhirInstant(end)
 		a.MinutesDuration = int(end.Sub(start.Time) / time.Minute)
 	case !start.IsZero() && dur > 0:
 		end = hl7v2.Time{Time: start.Add(dur), Precision: hl7v2.PrecisionSecond}
-		a.Start, a.End = fhirInstant(start), fhirInstant(end)
+		a.Start, a.End = m.fhirInstant(start), m.fhirInstant(end)
 		a.MinutesDuration = int(dur / time.Minute)
 	case !start.IsZero():
-		a.RequestedPeriod = []period{{Start: fhirDateTime(start)}}
+		a.RequestedPeriod = []period{{Start: m.fhirDateTime(start)}}
 	}
 	if a.MinutesDuration <= 0 {
 		a.MinutesDuration = 0
@@ -205,11 +205,11 @@ func (v *appointmentResource) appendJSON(b []byte) []byte {
 
 // index: fhir.Parse reads no patient, code or date of an Appointment (its
 // patient is a participant, its start not one of the date elements).
-func (v *appointmentResource) index() (lifeboat.Index, bool) {
-	date, ok := dates(v.Start)
-	x := lifeboat.Index{Status: clean(v.Status), Identifiers: indexIdentifiers(v.Identifier), Date: date}
+func (v *appointmentResource) index(c *indexCache) (lifeboat.Index, bool) {
+	date, ok := c.dates(v.Start)
+	x := lifeboat.Index{Status: clean(v.Status), Identifiers: c.indexIdentifiers(v.Identifier), Date: date}
 	for _, p := range v.Participant { // the patient is a participant
-		if x.Patient = refID(p.Actor, "Patient"); x.Patient != "" {
+		if x.Patient = c.refID(p.Actor, "Patient"); x.Patient != "" {
 			break
 		}
 	}

@@ -30,6 +30,33 @@ const (
 	conditionCategory     = "http://terminology.hl7.org/CodeSystem/condition-category"
 )
 
+// Concepts the mapping gives conditions (shared, never modified).
+var (
+	conditionStatuses = map[string]*codeableConcept{
+		"active":     cc(conditionClinical, "active", "Active"),
+		"inactive":   cc(conditionClinical, "inactive", "Inactive"),
+		"resolved":   cc(conditionClinical, "resolved", "Resolved"),
+		"remission":  cc(conditionClinical, "remission", "Remission"),
+		"recurrence": cc(conditionClinical, "recurrence", "Recurrence"),
+	}
+	conditionConfirmed      = cc(conditionVerification, "confirmed", "Confirmed")
+	conditionProvisional    = cc(conditionVerification, "provisional", "Provisional")
+	conditionEnteredInError = cc(conditionVerification, "entered-in-error", "Entered in Error")
+	encounterDiagnosis      = []codeableConcept{*cc(conditionCategory, "encounter-diagnosis", "Encounter Diagnosis")}
+	problemListItem         = []codeableConcept{*cc(conditionCategory, "problem-list-item", "Problem List Item")}
+)
+
+func init() {
+	for _, c := range conditionStatuses {
+		memoize(c)
+	}
+	memoize(conditionConfirmed)
+	memoize(conditionProvisional)
+	memoize(conditionEnteredInError)
+	memoized(encounterDiagnosis)
+	memoized(problemListItem)
+}
+
 func codeKey(c *codeableConcept) string {
 	if c == nil {
 		return ""
@@ -42,7 +69,7 @@ func codeKey(c *codeableConcept) string {
 
 // diagnosis maps a DG1 segment to an encounter-diagnosis Condition.
 func (m *mapper) diagnosis(pat patientCtx, enc string, s hl7v2.Segment) {
-	code := withText(cwe(s.Field(3)))
+	code := withText(m.cwe(s.Field(3)))
 	if code == nil {
 		if t := text(s.Field(4)); t != "" {
 			code = &codeableConcept{Text: t}
@@ -56,20 +83,20 @@ func (m *mapper) diagnosis(pat patientCtx, enc string, s hl7v2.Segment) {
 	if scope == "" {
 		scope = pat.id
 	}
-	c := &conditionResource{ResourceType: "Condition", ID: makeID("Condition", scope, "dg1", codeKey(code)), Meta: m.meta(),
-		Subject: *pat.ref(), Code: code, ClinicalStatus: cc(conditionClinical, "active", "Active"),
-		Category: []codeableConcept{*cc(conditionCategory, "encounter-diagnosis", "Encounter Diagnosis")}}
+	c := m.arena.conditions.new()
+	*c = conditionResource{ResourceType: "Condition", ID: makeID("Condition", scope, "dg1", codeKey(code)), Meta: m.meta(),
+		Subject: *pat.ref(), Code: code, ClinicalStatus: conditionStatuses["active"], Category: encounterDiagnosis}
 	if enc != "" {
 		c.Encounter = &reference{Reference: "Encounter/" + enc}
 	}
 	switch strings.ToUpper(text(s.Field(6).Comp(1))) {
 	case "F":
-		c.VerificationStatus = cc(conditionVerification, "confirmed", "Confirmed")
+		c.VerificationStatus = conditionConfirmed
 	case "W", "A":
-		c.VerificationStatus = cc(conditionVerification, "provisional", "Provisional")
+		c.VerificationStatus = conditionProvisional
 	}
 	if t, ok := m.time(s, 5); ok {
-		c.RecordedDate = fhirDateTime(t)
+		c.RecordedDate = m.fhirDateTime(t)
 	}
 	m.emit("Condition", c.ID, false, c)
 }
@@ -77,9 +104,10 @@ func (m *mapper) diagnosis(pat patientCtx, enc string, s hl7v2.Segment) {
 // problem maps a PRB segment (with its NTE notes) to a problem-list-item
 // Condition. Action DE (delete) marks it entered-in-error.
 func (m *mapper) problem(pat patientCtx, s hl7v2.Segment, ntes []hl7v2.Segment) {
-	code := withText(cwe(s.Field(3)))
-	c := &conditionResource{ResourceType: "Condition", Meta: m.meta(), Subject: *pat.ref(), Code: code,
-		Category: []codeableConcept{*cc(conditionCategory, "problem-list-item", "Problem List Item")}}
+	code := withText(m.cwe(s.Field(3)))
+	c := m.arena.conditions.new()
+	*c = conditionResource{ResourceType: "Condition", Meta: m.meta(), Subject: *pat.ref(), Code: code,
+		Category: problemListItem}
 	if inst := ei(s.Field(4)); inst != nil {
 		c.Identifier = []identifier{*inst}
 		c.ID = makeID("Condition", "prb", inst.System, inst.Value)
@@ -90,7 +118,7 @@ func (m *mapper) problem(pat patientCtx, s hl7v2.Segment, ntes []hl7v2.Segment) 
 		return
 	}
 	status := "active"
-	life := strings.ToUpper(ccText(cwe(s.Field(14))))
+	life := strings.ToUpper(ccText(m.cwe(s.Field(14))))
 	if l := text(s.Field(14).Comp(1)); l != "" {
 		life = strings.ToUpper(l)
 	}
@@ -105,27 +133,27 @@ func (m *mapper) problem(pat patientCtx, s hl7v2.Segment, ntes []hl7v2.Segment) 
 		status = "recurrence"
 	}
 	if action := strings.ToUpper(text(s.Field(1))); action == "DE" || m.trigger == "PC3" {
-		c.VerificationStatus = cc(conditionVerification, "entered-in-error", "Entered in Error")
+		c.VerificationStatus = conditionEnteredInError
 	} else {
-		c.ClinicalStatus = cc(conditionClinical, status, strings.ToUpper(status[:1])+status[1:])
+		c.ClinicalStatus = conditionStatuses[status]
 		switch strings.ToUpper(text(s.Field(13).Comp(1))) {
 		case "C", "CONFIRMED":
-			c.VerificationStatus = cc(conditionVerification, "confirmed", "Confirmed")
+			c.VerificationStatus = conditionConfirmed
 		case "P", "PROVISIONAL":
-			c.VerificationStatus = cc(conditionVerification, "provisional", "Provisional")
+			c.VerificationStatus = conditionProvisional
 		}
 	}
 	if t, ok := m.time(s, 16); ok {
-		c.OnsetDateTime = fhirDateTime(t)
+		c.OnsetDateTime = m.fhirDateTime(t)
 	}
 	if t, ok := m.time(s, 7); ok {
-		c.RecordedDate = fhirDateTime(t)
+		c.RecordedDate = m.fhirDateTime(t)
 	} else if t, ok := m.time(s, 2); ok {
-		c.RecordedDate = fhirDateTime(t)
+		c.RecordedDate = m.fhirDateTime(t)
 	}
 	if status == "resolved" || status == "inactive" {
 		if t, ok := m.time(s, 15); ok && c.ClinicalStatus != nil {
-			c.AbatementDateTime = fhirDateTime(t)
+			c.AbatementDateTime = m.fhirDateTime(t)
 		}
 	}
 	c.Note = notes(ntes)
@@ -168,9 +196,9 @@ func (v *conditionResource) appendJSON(b []byte) []byte {
 	return append(b, '}')
 }
 
-func (v *conditionResource) index() (lifeboat.Index, bool) {
-	date, ok := dates(v.OnsetDateTime, v.RecordedDate)
-	return lifeboat.Index{Patient: refID(&v.Subject, "Patient"), Encounter: refID(v.Encounter, "Encounter"),
+func (v *conditionResource) index(c *indexCache) (lifeboat.Index, bool) {
+	date, ok := c.dates(v.OnsetDateTime, v.RecordedDate)
+	return lifeboat.Index{Patient: c.refID(&v.Subject, "Patient"), Encounter: c.refID(v.Encounter, "Encounter"),
 		Status: v.ClinicalStatus.firstCode(), Category: firstCategory(v.Category), Code: v.Code.token(), Date: date,
-		Identifiers: indexIdentifiers(v.Identifier)}, ok
+		Identifiers: c.indexIdentifiers(v.Identifier)}, ok
 }

@@ -3,6 +3,7 @@ package hl7fhir
 import (
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/lifeboat-health/lifeboat/hl7v2"
 )
@@ -10,10 +11,38 @@ import (
 // text returns a value's text with escapes resolved and spaces trimmed; the
 // HL7 explicit null `""` reads as empty.
 func text(v hl7v2.Value) string {
-	if v.IsEmpty() || v.IsNull() {
+	s := v.Raw()
+	if s == "" || s == `""` {
 		return ""
 	}
-	return strings.TrimSpace(v.Text())
+	if !plainText(s, v.Delimiters().Escape) {
+		return strings.TrimSpace(v.Text())
+	}
+	// Its text is itself (as v.Text() would find, at more cost).
+	if c, d := s[0], s[len(s)-1]; c > ' ' && d > ' ' {
+		return s
+	}
+	return strings.TrimSpace(s)
+}
+
+// plainText reports whether s is ASCII and holds no escape character:
+// then the text of a value written s is s itself.
+func plainText(s string, escape byte) bool {
+	const lo, hi, hi7 = 0x0101010101010101, 0x8080808080808080, 0x7f7f7f7f7f7f7f7f
+	pat := lo * uint64(escape)
+	for ; len(s) >= 8; s = s[8:] {
+		w := load64(s)
+		x := w ^ pat
+		if w&hi != 0 || ^((x&hi7+hi7)|x|hi7) != 0 { // not ASCII, or an escape character
+			return false
+		}
+	}
+	for i := 0; i < len(s); i++ {
+		if s[i] >= utf8.RuneSelf || s[i] == escape {
+			return false
+		}
+	}
+	return true
 }
 
 // systemURIs maps HL7 v2 coding system names (table 0396) to FHIR system URIs.
@@ -89,30 +118,65 @@ func isOID(s string) bool {
 
 // cwe maps a CE/CWE/CNE value (a field repetition) to a CodeableConcept;
 // nil when empty.
-func cwe(v hl7v2.Value) *codeableConcept { return cweParts(v.Comp, 9) }
+func cwe(v hl7v2.Value) *codeableConcept {
+	codings, n, txt := cweParts(v)
+	switch n {
+	case 0:
+		if txt == "" {
+			return nil
+		}
+		return &codeableConcept{Text: txt}
+	case 1:
+		c := &struct {
+			cc      codeableConcept
+			codings [1]coding
+		}{codings: [1]coding{codings[0]}}
+		c.cc = codeableConcept{Coding: c.codings[:], Text: txt}
+		return &c.cc
+	}
+	c := &conceptAlloc{codings: codings}
+	c.cc = codeableConcept{Coding: c.codings[:], Text: txt}
+	return &c.cc
+}
 
-func cweParts(part func(int) hl7v2.Value, origText int) *codeableConcept {
-	c := &codeableConcept{}
-	for _, base := range []int{1, 4} {
+// cwe is cwe(v), taken from m's arena.
+func (m *mapper) cwe(v hl7v2.Value) *codeableConcept {
+	codings, n, txt := cweParts(v)
+	if n == 0 && txt == "" {
+		return nil
+	}
+	c := m.arena.concepts.new()
+	copy(c.codings[:n], codings[:n])
+	c.cc.Text = txt
+	if n > 0 {
+		c.cc.Coding = c.codings[:n:n]
+	}
+	return &c.cc
+}
+
+// cweParts reads a CE/CWE/CNE value: its codings (n of them) and its text.
+func cweParts(v hl7v2.Value) (codings [2]coding, n int, txt string) {
+	var c comps
+	c.split(v)
+	part := c.comp
+	for _, base := range [2]int{1, 4} {
 		code, disp, sys := text(part(base)), text(part(base+1)), text(part(base+2))
 		if code == "" && disp == "" {
 			continue
 		}
 		if code == "" {
-			if c.Text == "" {
-				c.Text = disp
+			if txt == "" {
+				txt = disp
 			}
 			continue
 		}
-		c.Coding = append(c.Coding, coding{System: systemURI(sys), Code: code, Display: disp})
+		codings[n] = coding{System: systemURI(sys), Code: code, Display: disp}
+		n++
 	}
-	if t := text(part(origText)); t != "" {
-		c.Text = t
+	if t := text(part(9)); t != "" {
+		txt = t
 	}
-	if len(c.Coding) == 0 && c.Text == "" {
-		return nil
-	}
-	return c
+	return codings, n, txt
 }
 
 // ccText returns the display text of a concept: its text, else the first
@@ -142,202 +206,6 @@ func withText(c *codeableConcept) *codeableConcept {
 		c.Text = ccText(c)
 	}
 	return c
-}
-
-// hd is a hierarchic designator read from subcomponents (CX-4, XCN-9).
-type hd struct{ ns, uid, typ string }
-
-func hdSub(v hl7v2.Value) hd { return hd{text(v.Sub(1)), text(v.Sub(2)), text(v.Sub(3))} }
-
-// system returns an identifier system URI for an assigning authority, "" if none.
-func (h hd) system() string {
-	if h.uid != "" {
-		switch {
-		case strings.EqualFold(h.typ, "ISO") || isOID(h.uid):
-			return "urn:oid:" + h.uid
-		case strings.HasPrefix(h.uid, "urn:") || strings.HasPrefix(h.uid, "http://") || strings.HasPrefix(h.uid, "https://"):
-			return h.uid
-		case strings.EqualFold(h.typ, "UUID"):
-			return "urn:uuid:" + h.uid
-		}
-	}
-	ns := h.ns
-	if ns == "" {
-		ns = h.uid
-	}
-	if ns == "" {
-		return ""
-	}
-	if strings.HasPrefix(ns, "urn:") || strings.HasPrefix(ns, "http://") || strings.HasPrefix(ns, "https://") {
-		return ns
-	}
-	return "urn:id:" + sanitizeID(ns)
-}
-
-// sanitizeID keeps letters, digits, '-' and '.', replacing other runs by '-'.
-func sanitizeID(s string) string {
-	var b strings.Builder
-	dash := false
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '.' || c == '-' {
-			b.WriteByte(c)
-			dash = false
-		} else if !dash {
-			b.WriteByte('-')
-			dash = true
-		}
-	}
-	return b.String()
-}
-
-// cx maps a CX identifier repetition; defaultSystem applies without CX-4.
-func cx(v hl7v2.Value, defaultSystem string) *identifier {
-	val := text(v.Comp(1))
-	if val == "" {
-		return nil
-	}
-	id := &identifier{Value: val}
-	auth := hdSub(v.Comp(4))
-	id.System = auth.system()
-	if id.System == "" {
-		id.System = defaultSystem
-	}
-	if t := text(v.Comp(5)); t != "" {
-		id.Type = &codeableConcept{Coding: []coding{{System: "http://terminology.hl7.org/CodeSystem/v2-0203", Code: t}}}
-	}
-	if auth.ns != "" {
-		id.Assigner = &reference{Display: auth.ns}
-	}
-	return id
-}
-
-// ei maps an entity identifier (EI: id, namespace, universal id, type).
-func ei(v hl7v2.Value) *identifier {
-	val := text(v.Comp(1))
-	if val == "" {
-		return nil
-	}
-	h := hd{text(v.Comp(2)), text(v.Comp(3)), text(v.Comp(4))}
-	return &identifier{System: h.system(), Value: val}
-}
-
-// xpn maps an XPN name repetition.
-func xpn(v hl7v2.Value) *humanName {
-	n := &humanName{Family: text(v.Comp(1).Sub(1))}
-	for _, c := range []int{2, 3} {
-		if g := text(v.Comp(c)); g != "" {
-			n.Given = append(n.Given, g)
-		}
-	}
-	if s := text(v.Comp(4)); s != "" {
-		n.Suffix = append(n.Suffix, s)
-	}
-	if s := text(v.Comp(6)); s != "" {
-		n.Suffix = append(n.Suffix, s)
-	}
-	if p := text(v.Comp(5)); p != "" {
-		n.Prefix = []string{p}
-	}
-	switch text(v.Comp(7)) {
-	case "L":
-		n.Use = "official"
-	case "D":
-		n.Use = "usual"
-	case "M":
-		n.Use = "maiden"
-	case "N":
-		n.Use = "nickname"
-	case "A", "S":
-		n.Use = "anonymous"
-	case "T":
-		n.Use = "temp"
-	}
-	if n.Family == "" && len(n.Given) == 0 {
-		return nil
-	}
-	return n
-}
-
-// display formats a name for a reference display: "Given Family".
-func (n *humanName) display() string {
-	if n == nil {
-		return ""
-	}
-	parts := append([]string{}, n.Prefix...)
-	parts = append(parts, n.Given...)
-	if n.Family != "" {
-		parts = append(parts, n.Family)
-	}
-	return strings.Join(parts, " ")
-}
-
-// xad maps an XAD address repetition.
-func xad(v hl7v2.Value) *address {
-	a := &address{City: text(v.Comp(3)), State: text(v.Comp(4)), PostalCode: text(v.Comp(5)), Country: text(v.Comp(6)), District: text(v.Comp(9))}
-	if l := text(v.Comp(1).Sub(1)); l != "" {
-		a.Line = append(a.Line, l)
-	}
-	if l := text(v.Comp(2)); l != "" {
-		a.Line = append(a.Line, l)
-	}
-	switch text(v.Comp(7)) {
-	case "H":
-		a.Use = "home"
-	case "B", "O":
-		a.Use = "work"
-	case "C":
-		a.Use = "temp"
-	case "BA", "OLD":
-		a.Use = "old"
-	}
-	if len(a.Line) == 0 && a.City == "" && a.State == "" && a.PostalCode == "" && a.Country == "" {
-		return nil
-	}
-	return a
-}
-
-// xtn maps an XTN telecom repetition.
-func xtn(v hl7v2.Value, defaultUse string) *contactPoint {
-	p := &contactPoint{Use: defaultUse, System: "phone"}
-	useCode, equip := text(v.Comp(2)), strings.ToUpper(text(v.Comp(3)))
-	switch useCode {
-	case "PRN", "ORN", "VHN":
-		p.Use = "home"
-	case "WPN":
-		p.Use = "work"
-	case "NET":
-		p.System = "email"
-	}
-	switch equip {
-	case "FX":
-		p.System = "fax"
-	case "CP":
-		p.Use = "mobile"
-	case "BP":
-		p.System = "pager"
-	case "INTERNET", "X.400":
-		p.System = "email"
-	}
-	if p.System == "email" {
-		p.Value = text(v.Comp(4))
-		if p.Value == "" {
-			p.Value = text(v.Comp(1))
-		}
-	} else {
-		p.Value = text(v.Comp(1))
-		if p.Value == "" {
-			local := text(v.Comp(7))
-			if area := text(v.Comp(6)); area != "" && local != "" {
-				local = "(" + area + ") " + local
-			}
-			p.Value = local
-		}
-	}
-	if p.Value == "" {
-		return nil
-	}
-	return p
 }
 
 // hl7Time formats parsed HL7 times as FHIR date, dateTime and instant values.
@@ -382,6 +250,7 @@ func instantString(t time.Time) string {
 // decimal normalises an HL7 numeric string into a JSON/FHIR decimal, or "".
 func decimal(s string) string {
 	s = strings.TrimSpace(s)
+	signed := s
 	neg := false
 	if s != "" && (s[0] == '+' || s[0] == '-') {
 		neg = s[0] == '-'
@@ -391,15 +260,22 @@ func decimal(s string) string {
 	if !isDigits(intPart) && intPart != "" || hasDot && !isDigits(frac) || intPart == "" && frac == "" {
 		return ""
 	}
-	intPart = strings.TrimLeft(intPart, "0")
+	// Leading zeros go, leaving one digit before the point. The result is
+	// a part of the value when it can be.
+	var out string
 	if intPart == "" {
-		intPart = "0"
-	}
-	out := intPart
-	if hasDot {
-		out += "." + frac
+		out = "0" + s
+	} else {
+		lead := 0
+		for lead < len(intPart)-1 && intPart[lead] == '0' {
+			lead++
+		}
+		out = s[lead:]
 	}
 	if neg && strings.Trim(out, "0.") != "" {
+		if len(out) == len(s) && intPart != "" {
+			return signed
+		}
 		out = "-" + out
 	}
 	return out

@@ -106,7 +106,7 @@ func (g *obsGroup) document(m *mapper, it obsItem, obsID string, code *codeableC
 	id := makeID("DocumentReference", obsID)
 	d := &documentResource{ResourceType: "DocumentReference", ID: id, Meta: m.meta(), Status: "current", Subject: g.pat.ref(), Type: code}
 	if t, ok := m.time(it.obx, 14); ok {
-		d.Date = fhirInstant(t)
+		d.Date = m.fhirInstant(t)
 	} else if g.issued != "" {
 		d.Date = g.issued
 	}
@@ -151,12 +151,12 @@ func (v *documentResource) appendJSON(b []byte) []byte {
 	return append(b, '}')
 }
 
-func (v *documentResource) index() (lifeboat.Index, bool) {
-	date, ok := dates(v.Date)
-	x := lifeboat.Index{Patient: refID(v.Subject, "Patient"), Status: clean(v.Status), Category: firstCategory(v.Category),
+func (v *documentResource) index(c *indexCache) (lifeboat.Index, bool) {
+	date, ok := c.dates(v.Date)
+	x := lifeboat.Index{Patient: c.refID(v.Subject, "Patient"), Status: clean(v.Status), Category: firstCategory(v.Category),
 		Code: v.Type.token(), Date: date}
 	if v.Context != nil && len(v.Context.Encounter) > 0 {
-		x.Encounter = refID(&v.Context.Encounter[0], "Encounter")
+		x.Encounter = c.refID(&v.Context.Encounter[0], "Encounter")
 	}
 	return x, ok
 }

@@ -65,34 +65,73 @@ var adtEvents = map[string]adtEvent{
 
 // encounterClass maps PV1-2 (table 0004) to a v3 ActCode class.
 func encounterClass(pc string) coding {
-	const act = "http://terminology.hl7.org/CodeSystem/v3-ActCode"
 	switch pc {
 	case "I", "B":
-		return coding{System: act, Code: "IMP", Display: "inpatient encounter"}
+		return encounterClasses[0].class
 	case "E":
-		return coding{System: act, Code: "EMER", Display: "emergency"}
+		return encounterClasses[1].class
 	case "O", "R", "C":
-		return coding{System: act, Code: "AMB", Display: "ambulatory"}
+		return encounterClasses[2].class
 	case "P":
-		return coding{System: act, Code: "PRENC", Display: "pre-admission"}
+		return encounterClasses[3].class
 	}
-	return coding{System: "http://terminology.hl7.org/CodeSystem/v3-NullFlavor", Code: "UNK", Display: "unknown"}
+	return encounterClasses[4].class
+}
+
+// encounterClasses are the classes encounterClass gives, with their tokens.
+var encounterClasses = func() []struct {
+	class coding
+	token string
+} {
+	const act = "http://terminology.hl7.org/CodeSystem/v3-ActCode"
+	classes := []coding{{System: act, Code: "IMP", Display: "inpatient encounter"}, {System: act, Code: "EMER", Display: "emergency"},
+		{System: act, Code: "AMB", Display: "ambulatory"}, {System: act, Code: "PRENC", Display: "pre-admission"},
+		{System: "http://terminology.hl7.org/CodeSystem/v3-NullFlavor", Code: "UNK", Display: "unknown"}}
+	out := make([]struct {
+		class coding
+		token string
+	}, len(classes))
+	for i := range classes {
+		out[i].class, out[i].token = classes[i], classes[i].token()
+	}
+	return out
+}()
+
+// classToken returns c.token() for an encounter class.
+func classToken(c coding) string {
+	for i := range encounterClasses {
+		if encounterClasses[i].class == c {
+			return encounterClasses[i].token
+		}
+	}
+	return c.token()
 }
 
 // encounterID derives the Encounter id from PV1-19, else the patient and the
 // admit time PV1-44, else the patient alone.
-func (m *mapper) encounterID(pat patientCtx, pv1 hl7v2.Segment) (string, *identifier) {
-	if vn := cx(pv1.Field(19).Rep(1), ""); vn != nil {
+func (m *mapper) encounterID(pat patientCtx, pv1 hl7v2.Segment) (id string, vn identifier, hasVN bool) {
+	if vn, ok := m.cx(pv1.Field(19).Rep(1), ""); ok {
 		if vn.Type == nil {
-			vn.Type = &codeableConcept{Coding: []coding{{System: "http://terminology.hl7.org/CodeSystem/v2-0203", Code: "VN"}}}
+			vn.Type = visitNumberType
 		}
-		return EncounterID(vn.System, vn.Value), vn
+		return EncounterID(vn.System, vn.Value), vn, true
 	}
 	if t, ok := m.time(pv1, 44); ok {
-		return makeID("Encounter", pat.id, t.UTC().Format("20060102150405")), nil
+		return makeID("Encounter", pat.id, t.UTC().Format("20060102150405")), identifier{}, false
 	}
 	m.warnSeg(pv1, 19, "no visit number or admit time: encounter keyed by patient")
-	return makeID("Encounter", pat.id), nil
+	return makeID("Encounter", pat.id), identifier{}, false
+}
+
+// visitNumberType is the type of a visit number identifier that gives none
+// (shared, never modified).
+var visitNumberType = &codeableConcept{Coding: []coding{{System: "http://terminology.hl7.org/CodeSystem/v2-0203", Code: "VN"}}}
+
+func init() {
+	memoize(visitNumberType)
+	for _, pt := range participantTypes {
+		memoized(pt.typ)
+	}
 }
 
 // eventTime is EVN-6 (event occurred), else EVN-2, else the message time.
@@ -108,26 +147,34 @@ func (m *mapper) eventTime() hl7v2.Time {
 	return hl7v2.Time{Time: m.updated, Precision: hl7v2.PrecisionSecond, HasOffset: true}
 }
 
+// participantTypes are the PV1 fields of an encounter's participants and
+// the type each gives them (shared, never modified).
 var participantTypes = []struct {
-	field         int
-	code, display string
-}{{7, "ATND", "attender"}, {17, "ADM", "admitter"}, {8, "REF", "referrer"}, {9, "CON", "consultant"}}
+	field int
+	typ   []codeableConcept
+}{{7, participantType("ATND", "attender")}, {17, participantType("ADM", "admitter")},
+	{8, participantType("REF", "referrer")}, {9, participantType("CON", "consultant")}}
+
+func participantType(code, display string) []codeableConcept {
+	return []codeableConcept{{Coding: []coding{{System: "http://terminology.hl7.org/CodeSystem/v3-ParticipationType", Code: code, Display: display}}}}
+}
 
 // encounter maps PV1/PV2 to an Encounter. Full for ADT, a placeholder with
 // status unknown otherwise (so a result never puts a patient on the census).
 func (m *mapper) encounter(pat patientCtx, pv1, pv2 hl7v2.Segment, ev adtEvent, placeholder bool) string {
-	id, vn := m.encounterID(pat, pv1)
-	e := &encounterResource{ResourceType: "Encounter", ID: id, Meta: m.meta(), Subject: pat.ref(),
-		Class: encounterClass(text(pv1.Field(2)))}
-	if vn != nil {
-		e.Identifier = []identifier{*vn}
+	id, vn, hasVN := m.encounterID(pat, pv1)
+	a := m.arena.encounters.new()
+	e := &a.e
+	e.ResourceType, e.ID, e.Meta, e.Subject = "Encounter", id, m.meta(), m.patientRef(pat)
+	e.Class = encounterClass(text(pv1.Field(2)))
+	if hasVN {
+		a.id[0] = vn
+		e.Identifier = a.id[:]
 	}
 	for _, pt := range participantTypes {
 		for r := range pv1.Field(pt.field).Reps() {
 			if p := m.practitioner(r); p != nil {
-				e.Participant = append(e.Participant, encounterParticipant{
-					Type:       []codeableConcept{{Coding: []coding{{System: "http://terminology.hl7.org/CodeSystem/v3-ParticipationType", Code: pt.code, Display: pt.display}}}},
-					Individual: p})
+				e.Participant = append(e.Participant, encounterParticipant{Type: pt.typ, Individual: p})
 			}
 		}
 	}
@@ -151,12 +198,12 @@ func (m *mapper) encounter(pat patientCtx, pv1, pv2 hl7v2.Segment, ev adtEvent, 
 		hasEnd = false
 	}
 	if hasStart || hasEnd {
-		e.Period = &period{}
+		e.Period = &a.period
 		if hasStart {
-			e.Period.Start = fhirDateTime(start)
+			e.Period.Start = m.fhirDateTime(start)
 		}
 		if hasEnd {
-			e.Period.End = fhirDateTime(end)
+			e.Period.End = m.fhirDateTime(end)
 		}
 	}
 	switch {
@@ -175,21 +222,23 @@ func (m *mapper) encounter(pat patientCtx, pv1, pv2 hl7v2.Segment, ev adtEvent, 
 	default:
 		e.Status = "in-progress"
 	}
-	if r := withText(cwe(pv2.Field(3))); r != nil {
+	if r := withText(m.cwe(pv2.Field(3))); r != nil {
 		e.ReasonCode = []codeableConcept{*r}
 	}
-	h := &hospitalization{AdmitSource: v2Concept(pv1.Field(14), "0023"), DischargeDisposition: v2Concept(pv1.Field(36), "0112")}
+	h := &a.hospitalization
+	*h = hospitalization{AdmitSource: m.v2Concept(pv1.Field(14), "0023"), DischargeDisposition: m.v2Concept(pv1.Field(36), "0112")}
 	if h.AdmitSource != nil || h.DischargeDisposition != nil {
 		e.Hospitalization = h
 	}
 	cur := m.location(pv1.Field(3))
+	e.Location = m.arena.locationLists.slice(2)
 	switch {
 	case ev == evTransfer && !placeholder:
 		if prior := m.location(pv1.Field(6)); prior != nil && (cur == nil || prior.Reference != cur.Reference) {
-			e.Location = append(e.Location, encounterLocation{Location: *prior, Status: "completed", Period: &period{End: fhirDateTime(evt)}})
+			e.Location = append(e.Location, encounterLocation{Location: *prior, Status: "completed", Period: &period{End: m.fhirDateTime(evt)}})
 		}
 		if cur != nil {
-			e.Location = append(e.Location, encounterLocation{Location: *cur, Status: "active", Period: &period{Start: fhirDateTime(evt)}})
+			e.Location = append(e.Location, encounterLocation{Location: *cur, Status: "active", Period: &period{Start: m.fhirDateTime(evt)}})
 		}
 	case cur == nil:
 	case e.Status == "finished" || e.Status == "cancelled":
@@ -213,8 +262,8 @@ func (m *mapper) encounter(pat patientCtx, pv1, pv2 hl7v2.Segment, ev adtEvent, 
 
 // v2Concept maps a coded field from a v2 table, giving codes without a
 // coding system the table's system.
-func v2Concept(v hl7v2.Value, table string) *codeableConcept {
-	c := cwe(v)
+func (m *mapper) v2Concept(v hl7v2.Value, table string) *codeableConcept {
+	c := m.cwe(v)
 	if c == nil {
 		return nil
 	}
@@ -240,19 +289,19 @@ func (v *encounterResource) appendJSON(b []byte) []byte {
 	return append(b, '}')
 }
 
-func (v *encounterResource) index() (lifeboat.Index, bool) {
+func (v *encounterResource) index(c *indexCache) (lifeboat.Index, bool) {
 	var start string
 	if v.Period != nil {
 		start = v.Period.Start
 	}
-	date, ok := dates(start)
-	x := lifeboat.Index{Patient: refID(v.Subject, "Patient"), Status: clean(v.Status), Code: v.Class.token(), Date: date,
-		Identifiers: indexIdentifiers(v.Identifier)}
+	date, ok := c.dates(start)
+	x := lifeboat.Index{Patient: c.refID(v.Subject, "Patient"), Status: clean(v.Status), Code: classToken(v.Class), Date: date,
+		Identifiers: c.indexIdentifiers(v.Identifier)}
 	// The current location: the last whose status is active or absent.
 	for i := range v.Location {
 		l := &v.Location[i]
 		if l.Status == "" || l.Status == "active" {
-			if id := refID(&l.Location, "Location"); id != "" {
+			if id := c.refID(&l.Location, "Location"); id != "" {
 				x.Location = id
 			}
 		}

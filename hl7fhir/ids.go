@@ -11,17 +11,44 @@ import (
 // about the same patient, encounter or order converge without a store
 // look-up, and no identifier value (PHI) appears in the id.
 func makeID(typ string, parts ...string) string {
-	buf := make([]byte, 0, 64)
-	buf = append(buf, typ...)
+	var in [128]byte
+	var out [24]byte
+	return string(appendHashID(out[:0], idInput(in[:0], typ, parts...)))
+}
+
+// makeRef returns the reference "typ/id" to the resource that
+// makeID(typ, parts...) names, made in one allocation: the id is
+// ref[len(typ)+1:].
+func makeRef(typ string, parts ...string) string {
+	var in [128]byte
+	return refFromInput(typ, idInput(in[:0], typ, parts...))
+}
+
+// idInput appends what an id is hashed from to b: the type, then each part
+// after a NUL byte.
+func idInput(b []byte, typ string, parts ...string) []byte {
+	b = append(b, typ...)
 	for _, p := range parts {
-		buf = append(buf, 0)
-		buf = append(buf, p...)
+		b = append(b, 0)
+		b = append(b, p...)
 	}
-	sum := sha256.Sum256(buf)
-	out := make([]byte, 4, 24)
-	copy(out, "hl7-")
-	out = hex.AppendEncode(out, sum[:10])
-	return string(out)
+	return b
+}
+
+// appendHashID appends the id hashed from in (see makeID) to b.
+func appendHashID(b, in []byte) []byte {
+	sum := sha256.Sum256(in)
+	b = append(b, "hl7-"...)
+	return hex.AppendEncode(b, sum[:10])
+}
+
+// refFromInput returns the reference "typ/id" to the resource whose id is
+// hashed from in (see makeRef).
+func refFromInput(typ string, in []byte) string {
+	var out [64]byte
+	b := append(out[:0], typ...)
+	b = append(b, '/')
+	return string(appendHashID(b, in))
 }
 
 // PatientID returns the id that Map gives the Patient with the identifier

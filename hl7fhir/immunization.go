@@ -91,7 +91,7 @@ func (m *mapper) immunizations(g orderGroup) {
 			im.Encounter = &reference{Reference: "Encounter/" + g.enc}
 		}
 		if t, ok := m.time(rxa, 3); ok {
-			im.OccurrenceDateTime = fhirDateTime(t)
+			im.OccurrenceDateTime = m.fhirDateTime(t)
 		} else {
 			im.OccurrenceString = "unknown"
 		}
@@ -109,7 +109,7 @@ func (m *mapper) immunizations(g orderGroup) {
 		}
 		im.LotNumber = text(rxa.Field(15).Rep(1))
 		if t, ok := m.time(rxa, 16); ok {
-			im.ExpirationDate = fhirDate(t)
+			im.ExpirationDate = m.fhirDate(t)
 		}
 		if mfr := ccText(cwe(rxa.Field(17))); mfr != "" {
 			im.Manufacturer = &reference{Display: mfr}
@@ -145,10 +145,10 @@ func (v *immunizationResource) appendJSON(b []byte) []byte {
 	return append(b, '}')
 }
 
-func (v *immunizationResource) index() (lifeboat.Index, bool) {
-	date, ok := dates(v.OccurrenceDateTime)
-	return lifeboat.Index{Patient: refID(&v.Patient, "Patient"), Encounter: refID(v.Encounter, "Encounter"),
-		Status: clean(v.Status), Code: v.VaccineCode.token(), Date: date, Identifiers: indexIdentifiers(v.Identifier)}, ok
+func (v *immunizationResource) index(c *indexCache) (lifeboat.Index, bool) {
+	date, ok := c.dates(v.OccurrenceDateTime)
+	return lifeboat.Index{Patient: c.refID(&v.Patient, "Patient"), Encounter: c.refID(v.Encounter, "Encounter"),
+		Status: clean(v.Status), Code: v.VaccineCode.token(), Date: date, Identifiers: c.indexIdentifiers(v.Identifier)}, ok
 }
 
 func (v *immunizationPerfmr) appendJSON(b []byte) []byte {

@@ -24,20 +24,70 @@ type resource interface {
 	jsonValue
 	// index returns the resource's index fields as fhir.Parse reads them
 	// from its JSON, and false if a date element it reads (which fhir.Parse
-	// validates) is not a valid FHIR date.
-	index() (lifeboat.Index, bool)
+	// validates) is not a valid FHIR date; c holds the dates parsed so far.
+	index(c *indexCache) (lifeboat.Index, bool)
+}
+
+// indexCache remembers the last dates that resources were indexed by: the
+// resources of a message share theirs (each observation of a panel has the
+// same effective and issued times).
+type indexCache struct {
+	nextRef int
+	refs    [2]struct {
+		r       *reference
+		typ, id string
+	}
+	ids    []lifeboat.Identifier // Index.Identifiers, carved out of it
+	names  []string              // Index.Names, carved out of it
+	next   int
+	parsed [4]struct {
+		s string
+		t time.Time
+		p lifeboat.TimePrecision
+	}
+}
+
+// refID is refID(r, typ), for the references that many resources share
+// (the subject and encounter of a group's observations).
+func (c *indexCache) refID(r *reference, typ string) string {
+	for i := range c.refs {
+		if e := &c.refs[i]; e.r == r && e.typ == typ && r != nil {
+			return e.id
+		}
+	}
+	id := refID(r, typ)
+	c.refs[c.nextRef] = struct {
+		r       *reference
+		typ, id string
+	}{r, typ, id}
+	c.nextRef = (c.nextRef + 1) % len(c.refs)
+	return id
+}
+
+// parse is lifeboat.ParseFHIRTime(s), for s not empty.
+func (c *indexCache) parse(s string) (time.Time, lifeboat.TimePrecision) {
+	for i := range c.parsed {
+		if e := &c.parsed[i]; e.s == s {
+			return e.t, e.p
+		}
+	}
+	t, p := lifeboat.ParseFHIRTime(s)
+	e := &c.parsed[c.next]
+	c.next = (c.next + 1) % len(c.parsed)
+	e.s, e.t, e.p = s, t, p
+	return t, p
 }
 
 // dates reads the date elements of a resource that fhir.Parse reads, in
 // the type's order, and returns the first present; ok is false when one of
 // them is not a valid FHIR date or dateTime.
-func dates(vals ...string) (first time.Time, ok bool) {
+func (c *indexCache) dates(vals ...string) (first time.Time, ok bool) {
 	ok = true
 	for _, s := range vals {
 		if s == "" {
 			continue
 		}
-		t, p := lifeboat.ParseFHIRTime(s)
+		t, p := c.parse(s)
 		if p == 0 {
 			ok = false
 		} else if first.IsZero() {
@@ -106,6 +156,9 @@ func (c *codeableConcept) token() string {
 	if c == nil {
 		return ""
 	}
+	if c.memo != nil && c.memo.of == c {
+		return c.memo.token
+	}
 	for i := range c.Coding {
 		if c.Coding[i].Code != "" {
 			return c.Coding[i].token()
@@ -145,32 +198,54 @@ func firstCategory(cs []codeableConcept) string {
 }
 
 // indexIdentifiers returns the system|value pairs of identifiers with a
-// value, nil if none.
-func indexIdentifiers(ids []identifier) []lifeboat.Identifier {
-	var out []lifeboat.Identifier
+// value, nil if none. The lists of a message's resources are carved out of
+// one array (each with no room to grow into the next).
+func (c *indexCache) indexIdentifiers(ids []identifier) []lifeboat.Identifier {
+	n := 0
 	for i := range ids {
 		if ids[i].Value != "" {
-			out = append(out, lifeboat.Identifier{System: clean(ids[i].System), Value: clean(ids[i].Value)})
+			n++
 		}
 	}
-	return out
+	if n == 0 {
+		return nil
+	}
+	if cap(c.ids)-len(c.ids) < n {
+		c.ids = make([]lifeboat.Identifier, 0, max(n, 8))
+	}
+	start := len(c.ids)
+	for i := range ids {
+		if ids[i].Value != "" {
+			c.ids = append(c.ids, lifeboat.Identifier{System: clean(ids[i].System), Value: clean(ids[i].Value)})
+		}
+	}
+	return c.ids[start:len(c.ids):len(c.ids)]
 }
 
 // indexNames returns the folded search forms of names: each family and
 // given name, "given family" (with the first given name, and with all of
-// them when there are several) and the text, without repeats.
-func indexNames(names []humanName) []string {
-	var out []string
+// them when there are several) and the text, without repeats. Like
+// identifiers, the lists are carved out of one array.
+func (c *indexCache) indexNames(names []humanName) []string {
+	most := 0 // forms at most
+	for i := range names {
+		most += len(names[i].Given) + 4
+	}
+	if cap(c.names)-len(c.names) < most {
+		c.names = make([]string, 0, max(most, 8))
+	}
+	start := len(c.names)
 	add := func(s string) {
-		if s = lifeboat.FoldName(clean(s)); s == "" {
+		f := lifeboat.FoldName(clean(s))
+		if f == "" {
 			return
 		}
-		for _, o := range out {
-			if o == s {
+		for _, o := range c.names[start:] {
+			if o == f {
 				return
 			}
 		}
-		out = append(out, s)
+		c.names = append(c.names, f)
 	}
 	for i := range names {
 		n := &names[i]
@@ -181,14 +256,18 @@ func indexNames(names []humanName) []string {
 		if len(n.Given) > 0 && n.Family != "" {
 			add(n.Given[0] + " " + n.Family)
 			if len(n.Given) > 1 {
-				all := ""
+				var buf [64]byte
+				all := buf[:0]
 				for _, g := range n.Given {
-					all += g + " "
+					all = append(append(all, g...), ' ')
 				}
-				add(all + n.Family)
+				add(string(append(all, n.Family...)))
 			}
 		}
 		add(n.Text)
 	}
-	return out
+	if len(c.names) == start {
+		return nil
+	}
+	return c.names[start:len(c.names):len(c.names)]
 }

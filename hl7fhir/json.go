@@ -25,11 +25,15 @@ type coding struct {
 type codeableConcept struct {
 	Coding []coding `json:"coding,omitempty"`
 	Text   string   `json:"text,omitempty"`
+
+	memo *jsonMemo[codeableConcept] // see memoize
 }
 
 type reference struct {
 	Reference string `json:"reference,omitempty"`
 	Display   string `json:"display,omitempty"`
+
+	memo *jsonMemo[reference] // see memoize
 }
 
 type identifier struct {
@@ -102,7 +106,53 @@ type attachment struct {
 	Creation    string `json:"creation,omitempty"`
 }
 
-func boolPtr(b bool) *bool { return &b }
+// jsonMemo is the JSON of a value that many resources hold (a concept
+// shared by all, the subject of a group's observations), written once. It
+// is used only to write the value it was made for, compared by address, so
+// a copy of the value, which may be changed, is written afresh; the value
+// itself must not change once it has a memo.
+type jsonMemo[T any] struct {
+	of    *T
+	json  []byte
+	token string // of a concept, its token
+}
+
+// memoize gives v a memo of its JSON (which must not change afterwards)
+// and returns it. Package variables are memoized by init functions, once
+// all the variables the JSON writer uses are initialized.
+func memoize[T any, P interface {
+	*T
+	jsonValue
+	setMemo(*jsonMemo[T])
+}](v P) P {
+	m := &jsonMemo[T]{of: v, json: v.appendJSON(nil)}
+	if c, ok := any(v).(*codeableConcept); ok {
+		m.token = c.token()
+	}
+	v.setMemo(m)
+	return v
+}
+
+// memoized memoizes each concept of cs and returns it.
+func memoized(cs []codeableConcept) []codeableConcept {
+	for i := range cs {
+		memoize(&cs[i])
+	}
+	return cs
+}
+
+func (v *codeableConcept) setMemo(m *jsonMemo[codeableConcept]) { v.memo = m }
+func (v *reference) setMemo(m *jsonMemo[reference])             { v.memo = m }
+
+// boolPtr returns a pointer to b, shared (never written through).
+func boolPtr(b bool) *bool {
+	if b {
+		return &trueValue
+	}
+	return &falseValue
+}
+
+var trueValue, falseValue = true, false
 
 // cc returns a CodeableConcept with one coding, or nil when all are empty.
 func cc(system, code, display string) *codeableConcept {

@@ -1,7 +1,9 @@
 package hl7fhir
 
 import (
+	"encoding/binary"
 	"encoding/json"
+	"slices"
 	"strconv"
 	"unicode/utf8"
 )
@@ -32,12 +34,13 @@ func key(b []byte, k string) []byte {
 // str appends a string member (a field without omitempty).
 func str(b []byte, k, v string) []byte { return appendString(key(b, k), v) }
 
-// optStr appends a string member unless v is empty.
+// optStr appends a string member unless v is empty (small enough to be
+// inlined, as many members are empty).
 func optStr(b []byte, k, v string) []byte {
 	if v == "" {
 		return b
 	}
-	return appendString(key(b, k), v)
+	return str(b, k, v)
 }
 
 // optNum appends a JSON number member unless v is empty. Numbers are built
@@ -156,13 +159,49 @@ var safeASCII = func() (t [utf8.RuneSelf]bool) {
 // \t by name), each byte of invalid UTF-8 as \ufffd, and U+2028 and U+2029
 // escaped.
 func appendString(b []byte, s string) []byte {
+	// Most strings need no escape: they are copied 8 bytes at a time as
+	// they are checked (the last 8 first, which may overlap the others),
+	// and written again by appendEscaped if one does.
+	n := len(b)
+	if cap(b)-n < len(s)+2 {
+		b = slices.Grow(b, len(s)+2)
+	}
+	b = b[:n+1+len(s)]
+	b[n] = '"'
+	dst := b[n+1:]
+	if len(s) >= 8 {
+		last := load64(s[len(s)-8:])
+		if hasSpecial(last) {
+			return appendEscaped(b[:n], s)
+		}
+		binary.LittleEndian.PutUint64(dst[len(dst)-8:], last)
+		for src := s; len(src) > 8; src, dst = src[8:], dst[8:] {
+			w := load64(src)
+			if hasSpecial(w) {
+				return appendEscaped(b[:n], s)
+			}
+			binary.LittleEndian.PutUint64(dst, w)
+		}
+	} else {
+		for i := 0; i < len(s); i++ {
+			c := s[i]
+			if c >= utf8.RuneSelf || !safeASCII[c] {
+				return appendEscaped(b[:n], s)
+			}
+			dst[i] = c
+		}
+	}
+	return append(b, '"')
+}
+
+// appendEscaped is appendString for a string that may need escapes.
+func appendEscaped(b []byte, s string) []byte {
 	const hex = "0123456789abcdef"
 	b = append(b, '"')
 	start := 0
 	for i := 0; i < len(s); {
 		// Skip plain bytes 8 at a time.
-		for i+8 <= len(s) && !hasSpecial(uint64(s[i])|uint64(s[i+1])<<8|uint64(s[i+2])<<16|uint64(s[i+3])<<24|
-			uint64(s[i+4])<<32|uint64(s[i+5])<<40|uint64(s[i+6])<<48|uint64(s[i+7])<<56) {
+		for i+8 <= len(s) && !hasSpecial(load64(s[i:])) {
 			i += 8
 		}
 		if i >= len(s) {
@@ -214,6 +253,14 @@ func appendString(b []byte, s string) []byte {
 	return append(b, '"')
 }
 
+// load64 returns the first 8 bytes of s (at least 8) as a little-endian
+// word, in one load.
+func load64(s string) uint64 {
+	_ = s[7]
+	return uint64(s[0]) | uint64(s[1])<<8 | uint64(s[2])<<16 | uint64(s[3])<<24 |
+		uint64(s[4])<<32 | uint64(s[5])<<40 | uint64(s[6])<<48 | uint64(s[7])<<56
+}
+
 // hasSpecial reports whether one of the 8 bytes of w may be '"', '\\', a
 // control character or not ASCII (false positives are possible, false
 // negatives are not).
@@ -240,6 +287,9 @@ func (v *coding) appendJSON(b []byte) []byte {
 }
 
 func (v *codeableConcept) appendJSON(b []byte) []byte {
+	if v.memo != nil && v.memo.of == v {
+		return append(b, v.memo.json...)
+	}
 	b = append(b, '{')
 	b = optList(b, "coding", v.Coding)
 	b = optStr(b, "text", v.Text)
@@ -247,6 +297,9 @@ func (v *codeableConcept) appendJSON(b []byte) []byte {
 }
 
 func (v *reference) appendJSON(b []byte) []byte {
+	if v.memo != nil && v.memo.of == v {
+		return append(b, v.memo.json...)
+	}
 	b = append(b, '{')
 	b = optStr(b, "reference", v.Reference)
 	b = optStr(b, "display", v.Display)

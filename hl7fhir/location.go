@@ -19,25 +19,49 @@ type locationResource struct {
 	PartOf       *reference       `json:"partOf,omitempty"`
 }
 
-var physicalTypes = map[string]string{"wa": "Ward", "ro": "Room", "bd": "Bed"}
+// physicalTypes holds the Location.physicalType of each kind of location,
+// shared by the locations of that kind (and never modified).
+var physicalTypes = map[string]*codeableConcept{
+	"wa": cc("http://terminology.hl7.org/CodeSystem/location-physical-type", "wa", "Ward"),
+	"ro": cc("http://terminology.hl7.org/CodeSystem/location-physical-type", "ro", "Room"),
+	"bd": cc("http://terminology.hl7.org/CodeSystem/location-physical-type", "bd", "Bed"),
+}
+
+func init() {
+	for _, c := range physicalTypes {
+		memoize(c)
+	}
+}
 
 // location maps a PL (person location) value to placeholder Locations: the
 // point of care as a unit ("wa"), the room ("ro") part of it and the bed
 // ("bd") part of the room, each named as given. It returns a reference to
 // the most specific one, or nil when the value names none of them.
 func (m *mapper) location(v hl7v2.Value) *reference {
-	poc, room, bed := text(v.Comp(1).Sub(1)), text(v.Comp(2).Sub(1)), text(v.Comp(3).Sub(1))
-	fac := hdSub(v.Comp(4))
+	var c comps
+	c.split(v)
+	poc, room, bed := text(c.comp(1).Sub(1)), text(c.comp(2).Sub(1)), text(c.comp(3).Sub(1))
+	fac := hdSub(c.comp(4))
 	facKey := fac.ns
 	if facKey == "" {
 		facKey = fac.uid
 	}
 	var parent *reference
-	add := func(kind, name string, key ...string) {
+	names := [3]string{poc, room, bed}
+	for depth, kind := range [3]string{"wa", "ro", "bd"} {
+		name := names[depth]
 		if name == "" {
-			return
+			continue
 		}
-		id := makeID("Location", append([]string{kind, facKey}, key...)...)
+		// The id is hashed from the kind, the facility and the names down
+		// to this one.
+		in := idInput(m.scratch[:0], "Location", kind, facKey)
+		for _, k := range names[:depth+1] {
+			in = append(append(in, 0), k...)
+		}
+		m.scratch = in
+		ref := refFromInput("Location", in)
+		id := ref[len("Location/"):]
 		var path string
 		switch kind {
 		case "wa":
@@ -47,15 +71,15 @@ func (m *mapper) location(v hl7v2.Value) *reference {
 		default:
 			path = lifeboat.LocationPath(poc, room, bed)
 		}
-		l := &locationResource{ResourceType: "Location", ID: id, Meta: m.meta(), Status: "active", Name: name, Mode: "instance",
-			Identifier:   []identifier{{System: lifeboat.LocationPathSystem, Value: path}},
-			PhysicalType: cc("http://terminology.hl7.org/CodeSystem/location-physical-type", kind, physicalTypes[kind]), PartOf: parent}
-		m.emit("Location", id, true, l)
-		parent = &reference{Reference: "Location/" + id, Display: name}
+		a := m.arena.locations.new()
+		a.id[0] = identifier{System: lifeboat.LocationPathSystem, Value: path}
+		a.ref = reference{Reference: ref, Display: name}
+		l := &a.l
+		l.ResourceType, l.ID, l.Meta, l.Status, l.Name, l.Mode = "Location", id, m.meta(), "active", name, "instance"
+		l.Identifier, l.PhysicalType, l.PartOf = a.id[:], physicalTypes[kind], parent
+		m.emit("Location", id, true, &a.l)
+		parent = &a.ref
 	}
-	add("wa", poc, poc)
-	add("ro", room, poc, room)
-	add("bd", bed, poc, room, bed)
 	return parent
 }
 
@@ -70,46 +94,86 @@ type practitionerResource struct {
 // practitioner maps an XCN repetition to a placeholder Practitioner and
 // returns a reference to it with the name as display; nil when empty.
 func (m *mapper) practitioner(v hl7v2.Value) *reference {
-	idv := text(v.Comp(1))
-	n := &humanName{Family: text(v.Comp(2).Sub(1))}
-	for _, c := range []int{3, 4} {
-		if g := text(v.Comp(c)); g != "" {
-			n.Given = append(n.Given, g)
+	// The same person is often named twice in a row (attending and
+	// admitting doctor): the same value maps to the same Practitioner, and
+	// only practitioner emits Practitioners.
+	raw := v.Raw()
+	if raw != "" && raw == m.lastPractitioner.raw && strings.IndexByte(raw, v.Delimiters().Repetition) < 0 {
+		return m.lastPractitioner.ref
+	}
+	ref := m.newPractitioner(v)
+	m.lastPractitioner.raw, m.lastPractitioner.ref = raw, ref
+	return ref
+}
+
+// newPractitioner maps an XCN repetition (see practitioner).
+func (m *mapper) newPractitioner(v hl7v2.Value) *reference {
+	var c comps
+	c.split(v)
+	idv := text(c.comp(1))
+	family, prefix := text(c.comp(2).Sub(1)), text(c.comp(6))
+	var given, suffix [2]string
+	ng, ns := 0, 0
+	for _, i := range [2]int{3, 4} {
+		if g := text(c.comp(i)); g != "" {
+			given[ng] = g
+			ng++
 		}
 	}
-	if p := text(v.Comp(6)); p != "" {
-		n.Prefix = []string{p}
-	}
-	for _, c := range []int{5, 7} {
-		if s := text(v.Comp(c)); s != "" {
-			n.Suffix = append(n.Suffix, s)
+	for _, i := range [2]int{5, 7} {
+		if s := text(c.comp(i)); s != "" {
+			suffix[ns] = s
+			ns++
 		}
 	}
-	if n.Family == "" && len(n.Given) == 0 {
-		n = nil
-		if strings.Contains(idv, " ") { // a free-text name in the id component
-			n = &humanName{Text: idv}
-			idv = ""
-		}
+	named, nameText := family != "" || ng > 0, ""
+	if !named && strings.Contains(idv, " ") { // a free-text name in the id component
+		named, nameText, idv = true, idv, ""
 	}
-	if idv == "" && n == nil {
+	if idv == "" && !named {
 		return nil
 	}
-	p := &practitionerResource{ResourceType: "Practitioner", Meta: m.meta()}
-	if idv != "" {
-		sys := hdSub(v.Comp(9)).system()
-		p.ID = makeID("Practitioner", sys, idv)
-		id := identifier{System: sys, Value: idv}
-		if t := text(v.Comp(13)); t != "" {
-			id.Type = &codeableConcept{Coding: []coding{{System: "http://terminology.hl7.org/CodeSystem/v2-0203", Code: t}}}
+	a := m.arena.practitioners.new()
+	a.given, a.suffix, a.prefix = given, suffix, [1]string{prefix}
+	p := &a.p
+	p.ResourceType, p.Meta = "Practitioner", m.meta()
+	var n *humanName
+	if named {
+		n = &a.name[0]
+		if nameText != "" {
+			n.Text = nameText
+		} else {
+			n.Family = family
+			if ng > 0 {
+				n.Given = a.given[:ng:ng]
+			}
+			if prefix != "" {
+				n.Prefix = a.prefix[:]
+			}
+			if ns > 0 {
+				n.Suffix = a.suffix[:ns:ns]
+			}
 		}
-		p.Identifier = []identifier{id}
-	} else {
-		p.ID = makeID("Practitioner", "name", n.Text, n.Family, strings.Join(n.Given, " "))
+		p.Name = a.name[:]
 	}
+	var ref string
+	if idv != "" {
+		sys := hdSub(c.comp(9)).system()
+		ref = makeRef("Practitioner", sys, idv)
+		id := &a.id[0]
+		*id = identifier{System: sys, Value: idv}
+		if t := text(c.comp(13)); t != "" {
+			a.coding[0] = coding{System: "http://terminology.hl7.org/CodeSystem/v2-0203", Code: t}
+			a.typ.Coding = a.coding[:]
+			id.Type = &a.typ
+		}
+		p.Identifier = a.id[:]
+	} else {
+		ref = makeRef("Practitioner", "name", n.Text, n.Family, strings.Join(n.Given, " "))
+	}
+	p.ID = ref[len("Practitioner/"):]
 	display := idv
 	if n != nil {
-		p.Name = []humanName{*n}
 		if n.Text != "" {
 			display = n.Text
 		} else {
@@ -117,7 +181,8 @@ func (m *mapper) practitioner(v hl7v2.Value) *reference {
 		}
 	}
 	m.emit("Practitioner", p.ID, true, p)
-	return &reference{Reference: "Practitioner/" + p.ID, Display: display}
+	a.ref = reference{Reference: ref, Display: display}
+	return &a.ref
 }
 
 func (v *locationResource) appendJSON(b []byte) []byte {
@@ -131,8 +196,8 @@ func (v *locationResource) appendJSON(b []byte) []byte {
 	return append(b, '}')
 }
 
-func (v *locationResource) index() (lifeboat.Index, bool) {
-	return lifeboat.Index{Status: clean(v.Status), Code: v.PhysicalType.token(), Identifiers: indexIdentifiers(v.Identifier)}, true
+func (v *locationResource) index(c *indexCache) (lifeboat.Index, bool) {
+	return lifeboat.Index{Status: clean(v.Status), Code: v.PhysicalType.token(), Identifiers: c.indexIdentifiers(v.Identifier)}, true
 }
 
 func (v *practitionerResource) appendJSON(b []byte) []byte {
@@ -142,6 +207,6 @@ func (v *practitionerResource) appendJSON(b []byte) []byte {
 	return append(b, '}')
 }
 
-func (v *practitionerResource) index() (lifeboat.Index, bool) {
-	return lifeboat.Index{Identifiers: indexIdentifiers(v.Identifier), Names: indexNames(v.Name)}, true
+func (v *practitionerResource) index(c *indexCache) (lifeboat.Index, bool) {
+	return lifeboat.Index{Identifiers: c.indexIdentifiers(v.Identifier), Names: c.indexNames(v.Name)}, true
 }

@@ -18,6 +18,7 @@ package hl7fhir
 import (
 	"bytes"
 	"errors"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -65,21 +66,47 @@ type Result struct {
 	Warnings    []string // data that was skipped, by position (no PHI)
 }
 
-// mapper holds the state of mapping one message.
+// mapper holds the state of mapping one message. Map takes one from a pool
+// and puts it back once the result is made, so its buffers (and the map
+// and slices below) serve message after message; the resources it emitted
+// are not kept by the result, only their JSON and Index.
 type mapper struct {
+	message // what mapping this message has found out
+	buffers // what it writes to, kept for the next message
+}
+
+// message is the state of mapping one message, zeroed for the next.
+type message struct {
 	msg     *hl7v2.Message
 	opts    Options
 	loc     *time.Location
 	res     *Result
 	updated time.Time
-	index   map[[2]string]int // type and id -> place in emitted
-	occ     []int             // occurrence of each segment (by number) among its ID
 	trigger string
 
-	lastUpdated string    // m.updated as a FHIR instant
-	updatedOK   bool      // lastUpdated is a valid FHIR instant
-	emitted     []emitted // the resources, in the order of res.Resources
-	buf         *[]byte   // their JSON, one after another
+	lastUpdated string // m.updated as a FHIR instant
+	updatedOK   bool   // lastUpdated is a valid FHIR instant
+
+	times   timeCache  // the times last parsed and formatted
+	indexed indexCache // the dates resources were indexed by, and their index lists
+
+	lastPractitioner struct { // the value practitioner mapped last
+		raw string
+		ref *reference
+	}
+}
+
+// buffers hold what a mapper writes to; Map keeps them for the next message.
+type buffers struct {
+	index   map[[2]string]int // type and id -> place in emitted
+	emitted []emitted         // the resources, in the order of res.Resources
+	buf     []byte            // their JSON, one after another
+	occ     []int             // occurrence of each segment (by number) among its ID, made when first needed
+	repeats repeats           // observation keys of the group being flushed
+	items   []obsItem         // for an obsGroup
+	arena   arenas            // the values the resources are made of
+	memos   []byte            // the JSON of shared values (see share)
+	scratch []byte            // for building keys and ids
 }
 
 // emitted is a resource the mapping emitted: res.Resources is made from
@@ -91,38 +118,85 @@ type emitted struct {
 	start, end  int // where its JSON is in buf
 }
 
-// scratch holds the buffers that resources are written into; at the end
-// their JSON is copied out in one piece.
-var scratch = sync.Pool{New: func() any { b := make([]byte, 0, 16<<10); return &b }}
+// mappers holds mappers whose buffers another message can use.
+var mappers = sync.Pool{New: func() any { return new(mapper) }}
 
-// maxScratch is the largest buffer kept for another message.
-const maxScratch = 1 << 20
+// Limits on what a pooled mapper keeps for the next message.
+const (
+	maxScratch = 1 << 20 // bytes of JSON
+	maxKept    = 1 << 10 // resources
+)
 
 // Map maps one parsed HL7 v2 message to FHIR resources. A message that
 // cannot be mapped gives a *MapError (which unwraps to a *lifeboat.Error
 // with code EINVALID): code 200 for a message type that is not mapped, 201
 // for an unmapped trigger event, 101 for a missing required field.
 func Map(msg *hl7v2.Message, opts Options) (*Result, error) {
-	m, err := mapMessage(msg, opts)
+	m := mappers.Get().(*mapper)
+	err := m.run(msg, opts)
+	res := m.res
+	m.release()
 	if err != nil {
 		return nil, err
 	}
-	return m.res, nil
+	return res, nil
 }
 
 // mapMessage maps a message and returns the mapper, which holds the result
 // and the values it was written from.
 func mapMessage(msg *hl7v2.Message, opts Options) (*mapper, error) {
-	if msg == nil {
-		return nil, &MapError{Code: hl7v2.CodeInternal, Msg: "no message"}
+	m := new(mapper)
+	if err := m.run(msg, opts); err != nil {
+		return nil, err
 	}
-	m := &mapper{msg: msg, opts: opts, loc: opts.Location, index: map[[2]string]int{}}
+	return m, nil
+}
+
+// release empties m, keeping its buffers unless they grew large, and puts
+// it back in the pool.
+func (m *mapper) release() {
+	m.message = message{}
+	b := &m.buffers
+	if len(b.index) > maxKept {
+		b.index = nil
+	}
+	clear(b.index)
+	clear(b.emitted)
+	if cap(b.emitted) > maxKept {
+		b.emitted = nil
+	}
+	if cap(b.buf) > maxScratch {
+		b.buf = nil
+	}
+	if cap(b.occ) > maxKept {
+		b.occ = nil
+	}
+	clear(b.items)
+	b.repeats.reset()
+	b.arena.reset()
+	b.emitted, b.buf, b.occ, b.items = b.emitted[:0], b.buf[:0], b.occ[:0], b.items[:0]
+	b.memos, b.scratch = b.memos[:0], b.scratch[:0]
+	mappers.Put(m)
+}
+
+// run maps msg into m.res.
+func (m *mapper) run(msg *hl7v2.Message, opts Options) error {
+	if msg == nil {
+		return &MapError{Code: hl7v2.CodeInternal, Msg: "no message"}
+	}
+	m.msg, m.opts, m.loc = msg, opts, opts.Location
 	if m.loc == nil {
 		m.loc = time.UTC
 	}
-	h := msg.Header()
-	m.res = &Result{ControlID: h.ControlID, Feed: feedName(h)}
-	code, trig := strings.ToUpper(h.Type.Code), strings.ToUpper(h.Type.Trigger)
+	if m.index == nil {
+		m.index = make(map[[2]string]int, msg.SegmentCount()+4)
+	}
+	if m.buf == nil {
+		m.buf = make([]byte, 0, 16<<10)
+	}
+	h := m.header()
+	m.res = &Result{ControlID: h.controlID, Feed: h.feed}
+	code, trig := strings.ToUpper(h.code), strings.ToUpper(h.trigger)
 	if trig == "" {
 		if evn, ok := msg.First("EVN"); ok {
 			trig = strings.ToUpper(text(evn.Field(1)))
@@ -133,25 +207,11 @@ func mapMessage(msg *hl7v2.Message, opts Options) (*mapper, error) {
 	if trig != "" {
 		m.res.MessageType += "^" + trig
 	}
-	m.occ = make([]int, msg.SegmentCount()+1)
-	m.emitted = make([]emitted, 0, msg.SegmentCount()+4)
-	counts := map[string]int{}
-	for s := range msg.Segments() {
-		counts[s.Name()]++
-		m.occ[s.Number()] = counts[s.Name()]
-	}
+	m.emitted = slices.Grow(m.emitted, msg.SegmentCount()+4)
 	m.updated = m.messageTime(h)
 	m.lastUpdated = instantString(m.updated)
 	m.updatedOK = validInstant(m.lastUpdated)
 
-	m.buf = scratch.Get().(*[]byte)
-	defer func() {
-		if cap(*m.buf) <= maxScratch {
-			*m.buf = (*m.buf)[:0]
-			scratch.Put(m.buf)
-		}
-		m.buf = nil
-	}()
 	var err error
 	switch code {
 	case "ADT":
@@ -180,10 +240,10 @@ func mapMessage(msg *hl7v2.Message, opts Options) (*mapper, error) {
 		if !errors.As(err, &me) {
 			err = &MapError{Code: hl7v2.CodeInternal, Msg: lifeboat.ErrorMessage(err)}
 		}
-		return nil, err
+		return err
 	}
 	m.finish()
-	return m, nil
+	return nil
 }
 
 // finish makes res.Resources from what was emitted: the JSON of all of them
@@ -192,13 +252,14 @@ func (m *mapper) finish() {
 	if len(m.emitted) == 0 {
 		return
 	}
-	all := bytes.Clone(*m.buf)
+	all := bytes.Clone(m.buf)
 	m.res.Resources = make([]Output, len(m.emitted))
 	for i := range m.emitted {
 		e := &m.emitted[i]
 		o := &m.res.Resources[i]
-		*o = Output{Type: e.typ, ID: e.id, JSON: all[e.start:e.end:e.end], LastUpdated: m.updated, Placeholder: e.placeholder}
-		o.Index, o.Indexed = e.v.index()
+		// Field by field: o is zero, and the Index is most of it.
+		o.Type, o.ID, o.JSON, o.LastUpdated, o.Placeholder = e.typ, e.id, all[e.start:e.end:e.end], m.updated, e.placeholder
+		o.Index, o.Indexed = e.v.index(&m.indexed)
 		o.Indexed = o.Indexed && m.updatedOK
 	}
 }
@@ -211,21 +272,41 @@ func (m *mapper) need(ok bool, f func() error) error {
 	return f()
 }
 
-func feedName(h hl7v2.Header) string {
-	name := func(d hl7v2.HD) string {
-		if d.Namespace != "" {
-			return d.Namespace
+// header holds the MSH fields that Map reads, as msg.Header() gives them.
+type header struct {
+	feed      string // the sender, "MSH-3^MSH-4" (namespace ids, else universal ids)
+	controlID string // MSH-10
+	code      string // MSH-9-1
+	trigger   string // MSH-9-2
+	dateTime  string // MSH-7-1, as written
+}
+
+// header reads the MSH fields that Map needs, and only those.
+func (m *mapper) header() header {
+	msh := m.msg.Segment(1)
+	name := func(f hl7v2.Value) string { // of an HD: the namespace id, else the universal id
+		r := f.Rep(1)
+		if r.IsEmpty() {
+			return ""
 		}
-		return d.UniversalID
+		if ns := r.Comp(1).Text(); ns != "" {
+			return ns
+		}
+		return r.Comp(2).Text()
 	}
-	return name(h.SendingApplication) + "^" + name(h.SendingFacility)
+	h := header{feed: name(msh.Field(3)) + "^" + name(msh.Field(4)), controlID: msh.Field(10).Text(),
+		dateTime: msh.Field(7).Comp(1).Raw()}
+	if r := msh.Field(9).Rep(1); !r.IsEmpty() {
+		h.code, h.trigger = r.Comp(1).Text(), r.Comp(2).Text()
+	}
+	return h
 }
 
 // messageTime is MSH-7, else EVN-2, else Now.
-func (m *mapper) messageTime(h hl7v2.Header) time.Time {
-	if t, err := h.Time(m.loc); err == nil {
+func (m *mapper) messageTime(h header) time.Time {
+	if t, err := hl7v2.ParseTime(h.dateTime, m.loc); err == nil {
 		return t.Time
-	} else if h.DateTime != "" {
+	} else if h.dateTime != "" {
 		m.warn("MSH", 1, 7, "invalid date/time")
 	}
 	if evn, ok := m.msg.First("EVN"); ok {
@@ -257,10 +338,23 @@ func (m *mapper) warnSeg(s hl7v2.Segment, field int, reason string) {
 
 // seq returns the occurrence of s among segments with its ID.
 func (m *mapper) seq(s hl7v2.Segment) int {
+	if len(m.occ) == 0 {
+		m.countSegments()
+	}
 	if n := s.Number(); n > 0 && n < len(m.occ) {
 		return m.occ[n]
 	}
 	return 0
+}
+
+// countSegments numbers each segment among those with its ID (m.occ).
+func (m *mapper) countSegments() {
+	m.occ = slices.Grow(m.occ[:0], m.msg.SegmentCount()+1)[:m.msg.SegmentCount()+1]
+	counts := map[string]int{}
+	for s := range m.msg.Segments() {
+		counts[s.Name()]++
+		m.occ[s.Number()] = counts[s.Name()]
+	}
 }
 
 func itoa(n int) string {
@@ -295,18 +389,22 @@ func (m *mapper) timeValue(s hl7v2.Segment, f int, v hl7v2.Value) (hl7v2.Time, b
 	if raw.IsEmpty() || raw.IsNull() {
 		return hl7v2.Time{}, false
 	}
+	if t, ok := m.times.parsed(raw.Raw()); ok {
+		return t, true
+	}
 	t, err := hl7v2.ParseTime(strings.TrimSpace(raw.Text()), m.loc)
 	if err != nil {
 		m.warnSeg(s, f, "invalid date/time")
 		return hl7v2.Time{}, false
 	}
+	m.times.add(raw.Raw(), t)
 	return t, true
 }
 
 // dateTime returns field f of s as a FHIR dateTime, "" if absent or invalid.
 func (m *mapper) dateTime(s hl7v2.Segment, f int) string {
 	if t, ok := m.time(s, f); ok {
-		return fhirDateTime(t)
+		return m.fhirDateTime(t)
 	}
 	return ""
 }
@@ -314,12 +412,25 @@ func (m *mapper) dateTime(s hl7v2.Segment, f int) string {
 // instant returns field f of s as a FHIR instant, "" if absent or invalid.
 func (m *mapper) instant(s hl7v2.Segment, f int) string {
 	if t, ok := m.time(s, f); ok {
-		return fhirInstant(t)
+		return m.fhirInstant(t)
 	}
 	return ""
 }
 
 func (m *mapper) meta() meta { return meta{LastUpdated: m.lastUpdated} }
+
+// share returns r, from the arena, with a memo of its JSON: for a reference
+// that many resources of the message hold, which must not change.
+func (m *mapper) share(r reference) *reference {
+	p := m.arena.references.new()
+	*p = r
+	start := len(m.memos)
+	m.memos = p.appendJSON(m.memos)
+	memo := m.arena.memos.new()
+	*memo = jsonMemo[reference]{of: p, json: m.memos[start:len(m.memos):len(m.memos)]}
+	p.memo = memo
+	return p
+}
 
 // emit adds a resource to the result. A resource already emitted with the
 // same type and id is replaced, except that a placeholder never replaces a
@@ -330,9 +441,9 @@ func (m *mapper) emit(typ, id string, placeholder bool, v resource) {
 	if seen && placeholder && !m.emitted[i].placeholder {
 		return
 	}
-	start := len(*m.buf)
-	*m.buf = v.appendJSON(*m.buf)
-	e := emitted{typ: typ, id: id, placeholder: placeholder, v: v, start: start, end: len(*m.buf)}
+	start := len(m.buf)
+	m.buf = v.appendJSON(m.buf)
+	e := emitted{typ: typ, id: id, placeholder: placeholder, v: v, start: start, end: len(m.buf)}
 	if seen {
 		m.emitted[i] = e
 		return

@@ -38,9 +38,9 @@ func (m *mapper) mdm() error {
 		d.Type = t
 	}
 	if t, ok := m.time(txa, 4); ok {
-		d.Date = fhirInstant(t)
+		d.Date = m.fhirInstant(t)
 	} else if t, ok := m.time(txa, 6); ok {
-		d.Date = fhirInstant(t)
+		d.Date = m.fhirInstant(t)
 	}
 	for _, f := range []int{9, 5} {
 		for r := range txa.Field(f).Reps() {

@@ -284,11 +284,11 @@ func (v *medRequestResource) appendJSON(b []byte) []byte {
 	return append(b, '}')
 }
 
-func (v *medRequestResource) index() (lifeboat.Index, bool) {
-	date, ok := dates(v.AuthoredOn)
-	return lifeboat.Index{Patient: refID(&v.Subject, "Patient"), Encounter: refID(v.Encounter, "Encounter"),
+func (v *medRequestResource) index(c *indexCache) (lifeboat.Index, bool) {
+	date, ok := c.dates(v.AuthoredOn)
+	return lifeboat.Index{Patient: c.refID(&v.Subject, "Patient"), Encounter: c.refID(v.Encounter, "Encounter"),
 		Status: clean(v.Status), Code: v.MedicationCodeableConcept.token(), Date: date,
-		Identifiers: indexIdentifiers(v.Identifier)}, ok
+		Identifiers: c.indexIdentifiers(v.Identifier)}, ok
 }
 
 func (v *dosage) appendJSON(b []byte) []byte {

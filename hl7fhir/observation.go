@@ -1,6 +1,7 @@
 package hl7fhir
 
 import (
+	"strconv"
 	"strings"
 
 	"github.com/lifeboat-health/lifeboat"
@@ -99,9 +100,34 @@ type obsGroup struct {
 	items     []obsItem
 	results   []reference
 	forms     []attachment
+	encRef    *reference // to the encounter, made once
+	subject   *reference // to the patient, made once
 }
 
-func (g *obsGroup) add(m *mapper, obx hl7v2.Segment) { g.items = append(g.items, obsItem{obx: obx}) }
+// add adds an OBX to the group; its first takes the mapper's item buffer,
+// which flush gives back.
+func (g *obsGroup) add(m *mapper, obx hl7v2.Segment) {
+	if g.items == nil {
+		g.items, m.items = m.items[:0], nil
+	}
+	g.items = append(g.items, obsItem{obx: obx})
+}
+
+// encounterRef returns the reference to the group's encounter, nil if none.
+func (g *obsGroup) encounterRef(m *mapper) *reference {
+	if g.encRef == nil && g.enc != "" {
+		g.encRef = m.share(reference{Reference: "Encounter/" + g.enc})
+	}
+	return g.encRef
+}
+
+// subjectRef returns the reference to the group's patient, nil if none.
+func (g *obsGroup) subjectRef(m *mapper) *reference {
+	if g.subject == nil && g.pat.id != "" {
+		g.subject = m.share(reference{Reference: g.pat.refs, Display: g.pat.display})
+	}
+	return g.subject
+}
 
 func (g *obsGroup) note(nte hl7v2.Segment) {
 	if n := len(g.items); n > 0 {
@@ -126,34 +152,45 @@ func notes(ntes []hl7v2.Segment) []annotation {
 
 // flush maps the collected OBX segments.
 func (g *obsGroup) flush(m *mapper) {
-	seen := map[string]int{}
+	m.repeats.reset()
+	// What every observation of the group refers to, shared by them.
+	subject, encounter := g.subjectRef(m), g.encounterRef(m)
+	var f segFields // the OBX, split
 	for _, it := range g.items {
 		obx := it.obx
-		code := withText(cwe(obx.Field(3)))
-		key := ""
+		f.split(obx)
+		code := withText(m.cwe(f.field(3)))
+		// The id is hashed from the group's scope and the observation's
+		// key (code and sub-id), numbered among those with the same key.
+		in := append(m.scratch[:0], "Observation"...)
+		in = append(append(in, 0), g.scope...)
+		in = append(in, 0)
+		key := len(in)
 		if code != nil && len(code.Coding) > 0 {
-			key = code.Coding[0].System + "|" + code.Coding[0].Code
+			in = append(in, code.Coding[0].System...)
+			in = append(append(in, '|'), code.Coding[0].Code...)
 		} else if code != nil {
-			key = code.Text
+			in = append(in, code.Text...)
 		}
-		key += "|" + text(obx.Field(4))
-		seen[key]++
-		id := makeID("Observation", g.scope, key, itoa(seen[key]))
-		typ := strings.ToUpper(text(obx.Field(2)))
+		in = append(append(in, '|'), text(f.field(4))...)
+		n := m.repeats.add(in[key:])
+		in = strconv.AppendInt(append(in, 0), int64(n), 10)
+		m.scratch = in
+		ref := refFromInput("Observation", in)
+		id := ref[len("Observation/"):]
+		typ := strings.ToUpper(text(f.field(2)))
 		if typ == "ED" {
 			g.document(m, it, id, code)
 			continue
 		}
-		o := &observationResource{ResourceType: "Observation", ID: id, Meta: m.meta(), Subject: g.pat.ref()}
+		o := m.arena.observations.new() // zero: only what is set is written
+		o.ResourceType, o.ID, o.Meta, o.Subject, o.Encounter = "Observation", id, m.meta(), subject, encounter
 		if code == nil {
 			m.warnSeg(obx, 3, "observation identifier missing")
 			code = &codeableConcept{Text: "unknown"}
 		}
 		o.Code = *code
-		if g.enc != "" {
-			o.Encounter = &reference{Reference: "Encounter/" + g.enc}
-		}
-		o.Status = obsStatus(text(obx.Field(11)))
+		o.Status = obsStatus(text(f.field(11)))
 		if o.Status == "" {
 			o.Status = g.status
 		}
@@ -165,40 +202,91 @@ func (g *obsGroup) flush(m *mapper) {
 			cat = "vital-signs"
 		}
 		if cat != "" {
-			o.Category = []codeableConcept{{Coding: []coding{{System: "http://terminology.hl7.org/CodeSystem/observation-category", Code: cat, Display: categoryDisplay[cat]}}}}
+			o.Category = obsCategory(cat)
 		}
-		o.EffectiveDateTime = m.dateTime(obx, 14)
+		if t, ok := m.timeValue(obx, 14, f.field(14)); ok {
+			o.EffectiveDateTime = m.fhirDateTime(t)
+		}
 		if o.EffectiveDateTime == "" {
 			o.EffectiveDateTime = g.effective
 		}
 		o.Issued = g.issued
-		for r := range obx.Field(16).Reps() {
+		for r := range f.field(16).Reps() {
 			if p := m.practitioner(r); p != nil {
 				o.Performer = append(o.Performer, *p)
 			}
 		}
-		unit := units(obx.Field(6))
-		m.obsValue(o, obx, typ, unit)
-		o.ReferenceRange = referenceRange(text(obx.Field(7)), unit)
-		for r := range obx.Field(8).Reps() {
+		unit := units(f.field(6))
+		m.obsValue(o, &f, typ, unit)
+		o.ReferenceRange = m.referenceRange(text(f.field(7)), unit)
+		for r := range f.field(8).Reps() {
 			c := text(r.Comp(1))
 			if c == "" {
 				continue
 			}
-			if d, ok := interpretations[c]; ok {
-				o.Interpretation = append(o.Interpretation, codeableConcept{Coding: []coding{{System: "http://terminology.hl7.org/CodeSystem/v3-ObservationInterpretation", Code: c, Display: d}}})
+			if one, ok := interpretationConcepts[c]; ok && o.Interpretation == nil {
+				o.Interpretation = one
+			} else if ok {
+				o.Interpretation = append(o.Interpretation, one[0])
 			} else {
 				o.Interpretation = append(o.Interpretation, codeableConcept{Text: c})
 			}
 		}
 		o.Note = notes(it.notes)
 		m.emit("Observation", id, false, o)
-		g.results = append(g.results, reference{Reference: "Observation/" + id})
+		if g.results == nil {
+			g.results = m.arena.references.slice(len(g.items))
+		}
+		g.results = append(g.results, reference{Reference: ref})
 	}
-	g.items = nil
+	clear(g.items)
+	m.items, g.items = g.items[:0], nil
 }
 
 var categoryDisplay = map[string]string{"laboratory": "Laboratory", "vital-signs": "Vital Signs", "exam": "Exam", "survey": "Survey"}
+
+// obsCategories holds the Observation.category of each category of
+// categoryDisplay, shared by the observations that have it (and never
+// modified).
+var obsCategories = func() map[string][]codeableConcept {
+	out := make(map[string][]codeableConcept, len(categoryDisplay))
+	for code := range categoryDisplay {
+		out[code] = newObsCategory(code)
+	}
+	return out
+}()
+
+// obsCategory returns the Observation.category of a category code.
+func obsCategory(code string) []codeableConcept {
+	if c, ok := obsCategories[code]; ok {
+		return c
+	}
+	return newObsCategory(code)
+}
+
+func newObsCategory(code string) []codeableConcept {
+	return []codeableConcept{{Coding: []coding{{System: "http://terminology.hl7.org/CodeSystem/observation-category", Code: code, Display: categoryDisplay[code]}}}}
+}
+
+func init() {
+	for _, c := range obsCategories {
+		memoized(c)
+	}
+	for _, c := range interpretationConcepts {
+		memoized(c)
+	}
+}
+
+// interpretationConcepts holds the Observation.interpretation of each code
+// of interpretations alone, shared by the observations that have it. Each
+// has capacity 1, so that appending another copies it.
+var interpretationConcepts = func() map[string][]codeableConcept {
+	out := make(map[string][]codeableConcept, len(interpretations))
+	for code, display := range interpretations {
+		out[code] = []codeableConcept{{Coding: []coding{{System: "http://terminology.hl7.org/CodeSystem/v3-ObservationInterpretation", Code: code, Display: display}}}}
+	}
+	return out
+}()
 
 // units maps OBX-6 to the unit fields of a Quantity.
 func units(v hl7v2.Value) quantity {
@@ -225,8 +313,8 @@ func ucumLike(s string) bool {
 }
 
 // obsValue sets the value[x] of an observation from OBX-5 by OBX-2.
-func (m *mapper) obsValue(o *observationResource, obx hl7v2.Segment, typ string, unit quantity) {
-	v := obx.Field(5)
+func (m *mapper) obsValue(o *observationResource, f *segFields, typ string, unit quantity) {
+	obx, v := f.seg, f.field(5)
 	if v.IsEmpty() || v.IsNull() {
 		return
 	}
@@ -243,7 +331,8 @@ func (m *mapper) obsValue(o *observationResource, obx hl7v2.Segment, typ string,
 		}
 		if d := decimal(s); d != "" {
 			q.Value = jsonNumber(d)
-			o.ValueQuantity = &q
+			o.ValueQuantity = m.arena.quantities.new()
+			*o.ValueQuantity = q
 		} else {
 			m.warnSeg(obx, 5, "numeric value not a number: kept as text")
 			o.ValueString = text(first)
@@ -251,12 +340,12 @@ func (m *mapper) obsValue(o *observationResource, obx hl7v2.Segment, typ string,
 	case "SN":
 		m.structuredNumeric(o, obx, first, unit)
 	case "CE", "CWE", "CNE", "CF":
-		o.ValueCodeableConcept = withText(cwe(first))
+		o.ValueCodeableConcept = withText(m.cwe(first))
 	case "IS", "ID":
 		o.ValueCodeableConcept = &codeableConcept{Coding: []coding{{Code: text(first)}}, Text: text(first)}
 	case "DT", "DTM", "TS":
 		if t, ok := m.timeValue(obx, 5, first); ok {
-			o.ValueDateTime = fhirDateTime(t)
+			o.ValueDateTime = m.fhirDateTime(t)
 		}
 	case "TM":
 		s := text(first.Comp(1))
@@ -282,12 +371,13 @@ func (m *mapper) structuredNumeric(o *observationResource, obx hl7v2.Segment, v 
 	cmp, n1, sep, n2 := text(v.Comp(1)), decimal(text(v.Comp(2))), text(v.Comp(3)), decimal(text(v.Comp(4)))
 	switch {
 	case n1 != "" && n2 == "" && (cmp == "" || cmp == "=" || cmp == "<" || cmp == ">" || cmp == "<=" || cmp == ">="):
-		q := unit
+		q := m.arena.quantities.new()
+		*q = unit
 		q.Value = jsonNumber(n1)
 		if cmp != "=" {
 			q.Comparator = cmp
 		}
-		o.ValueQuantity = &q
+		o.ValueQuantity = q
 	case n1 != "" && n2 != "" && (sep == ":" || sep == "/"):
 		o.ValueRatio = &ratio{Numerator: &quantity{Value: jsonNumber(n1)}, Denominator: &quantity{Value: jsonNumber(n2)}}
 	case n1 != "" && n2 != "" && sep == "-" && cmp == "":
@@ -304,24 +394,26 @@ func (m *mapper) structuredNumeric(o *observationResource, obx hl7v2.Segment, v 
 
 // referenceRange parses OBX-7 forms such as "3.5-5.1", "<5", "<=5", ">60"
 // into low/high quantities with the value's unit, keeping the text.
-func referenceRange(s string, unit quantity) []obsRange {
+func (m *mapper) referenceRange(s string, unit quantity) []obsRange {
 	if s == "" {
 		return nil
 	}
-	r := obsRange{Text: s}
-	bound := func(d string) *quantity {
-		q := quantity{Value: jsonNumber(d), Unit: unit.Unit, System: unit.System, Code: unit.Code}
-		return &q
+	a := m.arena.ranges.new()
+	r := &a.r[0]
+	r.Text = s
+	bound := func(q *quantity, d string) *quantity {
+		q.Value, q.Unit, q.System, q.Code = jsonNumber(d), unit.Unit, unit.System, unit.Code
+		return q
 	}
 	t := strings.TrimSpace(s)
 	switch {
 	case strings.HasPrefix(t, "<"):
 		if d := decimal(strings.TrimLeft(t, "<=")); d != "" {
-			r.High = bound(d)
+			r.High = bound(&a.high, d)
 		}
 	case strings.HasPrefix(t, ">"):
 		if d := decimal(strings.TrimLeft(t, ">=")); d != "" {
-			r.Low = bound(d)
+			r.Low = bound(&a.low, d)
 		}
 	default:
 		// Split at a '-' that is not a leading sign.
@@ -329,13 +421,13 @@ func referenceRange(s string, unit quantity) []obsRange {
 			if t[i] == '-' {
 				lo, hi := decimal(t[:i]), decimal(t[i+1:])
 				if lo != "" && hi != "" {
-					r.Low, r.High = bound(lo), bound(hi)
+					r.Low, r.High = bound(&a.low, lo), bound(&a.high, hi)
 				}
 				break
 			}
 		}
 	}
-	return []obsRange{r}
+	return a.r[:]
 }
 
 func (v *observationResource) appendJSON(b []byte) []byte {
@@ -361,9 +453,9 @@ func (v *observationResource) appendJSON(b []byte) []byte {
 	return append(b, '}')
 }
 
-func (v *observationResource) index() (lifeboat.Index, bool) {
-	date, ok := dates(v.EffectiveDateTime, v.Issued)
-	return lifeboat.Index{Patient: refID(v.Subject, "Patient"), Encounter: refID(v.Encounter, "Encounter"),
+func (v *observationResource) index(c *indexCache) (lifeboat.Index, bool) {
+	date, ok := c.dates(v.EffectiveDateTime, v.Issued)
+	return lifeboat.Index{Patient: c.refID(v.Subject, "Patient"), Encounter: c.refID(v.Encounter, "Encounter"),
 		Status: clean(v.Status), Category: firstCategory(v.Category), Code: v.Code.token(), Date: date}, ok
 }
 

@@ -37,12 +37,10 @@ type patientLink struct {
 
 // identity picks the identifier a patient's id is derived from among CX
 // repetitions: the first typed MR, else the first with a value.
-func identity(reps []*identifier) *identifier {
+func identity(reps []identifier) *identifier {
 	var first *identifier
-	for _, id := range reps {
-		if id == nil {
-			continue
-		}
+	for i := range reps {
+		id := &reps[i]
 		if first == nil {
 			first = id
 		}
@@ -54,10 +52,13 @@ func identity(reps []*identifier) *identifier {
 }
 
 // identifiers maps the CX repetitions of a field.
-func identifiers(v hl7v2.Value, defaultSystem string) []*identifier {
-	var out []*identifier
+func (m *mapper) identifiers(v hl7v2.Value, defaultSystem string) []identifier {
+	var out []identifier
 	for r := range v.Reps() {
-		if id := cx(r, defaultSystem); id != nil {
+		if id, ok := m.cx(r, defaultSystem); ok {
+			if out == nil {
+				out = m.arena.identifiers.slice(v.RepCount())
+			}
 			out = append(out, id)
 		}
 	}
@@ -66,11 +67,11 @@ func identifiers(v hl7v2.Value, defaultSystem string) []*identifier {
 
 // patientIDs returns the identifiers of a PID segment: PID-3, or for old
 // versions PID-2 and PID-4 when PID-3 is empty.
-func (m *mapper) patientIDs(pid hl7v2.Segment) []*identifier {
-	ids := identifiers(pid.Field(3), m.opts.MRNSystem)
+func (m *mapper) patientIDs(pid hl7v2.Segment) []identifier {
+	ids := m.identifiers(pid.Field(3), m.opts.MRNSystem)
 	if len(ids) == 0 {
-		ids = identifiers(pid.Field(2), m.opts.MRNSystem)
-		ids = append(ids, identifiers(pid.Field(4), m.opts.MRNSystem)...)
+		ids = m.identifiers(pid.Field(2), m.opts.MRNSystem)
+		ids = append(ids, m.identifiers(pid.Field(4), m.opts.MRNSystem)...)
 	}
 	return ids
 }
@@ -82,8 +83,21 @@ type patientCtx struct {
 	refs    string // "Patient/" + id, made once
 }
 
-func newPatientCtx(id, display string) patientCtx {
-	return patientCtx{id: id, display: display, refs: "Patient/" + id}
+// newPatientCtx returns the context of the patient with the identifier
+// system|value.
+func newPatientCtx(system, value, display string) patientCtx {
+	ref := makeRef("Patient", system, value)
+	return patientCtx{id: ref[len("Patient/"):], display: display, refs: ref}
+}
+
+// patientRef is p.ref(), from the arena.
+func (m *mapper) patientRef(p patientCtx) *reference {
+	if p.id == "" {
+		return nil
+	}
+	r := m.arena.references.new()
+	*r = reference{Reference: p.refs, Display: p.display}
+	return r
 }
 
 func (p patientCtx) ref() *reference {
@@ -98,61 +112,82 @@ func (p patientCtx) ref() *reference {
 func (m *mapper) patient(pid hl7v2.Segment, nk1 []hl7v2.Segment, placeholder bool) (patientCtx, error) {
 	ids := m.patientIDs(pid)
 	key := identity(ids)
-	p := &patientResource{ResourceType: "Patient", Meta: m.meta()}
-	for r := range pid.Field(5).Reps() {
-		if n := xpn(r); n != nil {
-			p.Name = append(p.Name, *n)
+	p := m.arena.patients.new()
+	p.ResourceType, p.Meta = "Patient", m.meta()
+	names := pid.Field(5)
+	for r := range names.Reps() {
+		if n, ok := m.xpn(r); ok {
+			if p.Name == nil {
+				p.Name = m.arena.names.slice(names.RepCount())
+			}
+			p.Name = append(p.Name, n)
 		}
 	}
 	if key == nil {
 		return patientCtx{}, missing("PID", m.seq(pid), 3, "patient identifier")
 	}
-	p.ID = PatientID(key.System, key.Value)
-	for _, id := range ids {
-		p.Identifier = append(p.Identifier, *id)
-	}
+	p.Identifier = ids
 	if !placeholder {
 		p.Active = boolPtr(true)
 	}
-	for _, f := range []int{13, 14} {
-		use := "home"
-		if f == 14 {
-			use = "work"
-		}
-		for r := range pid.Field(f).Reps() {
-			if t := xtn(r, use); t != nil {
-				p.Telecom = append(p.Telecom, *t)
-			}
-		}
-	}
+	p.Telecom = m.telecom(pid.Field(13), pid.Field(14))
 	p.Gender = gender(text(pid.Field(8)))
 	if t, ok := m.time(pid, 7); ok {
-		p.BirthDate = fhirDate(t)
+		p.BirthDate = m.fhirDate(t)
 	}
 	if t, ok := m.time(pid, 29); ok {
-		p.DeceasedDateTime = fhirDateTime(t)
+		p.DeceasedDateTime = m.fhirDateTime(t)
 	} else if d := text(pid.Field(30)); d == "Y" {
 		p.DeceasedBoolean = boolPtr(true)
 	} else if d == "N" {
 		p.DeceasedBoolean = boolPtr(false)
 	}
-	for r := range pid.Field(11).Reps() {
-		if a := xad(r); a != nil {
-			p.Address = append(p.Address, *a)
+	addresses := pid.Field(11)
+	for r := range addresses.Reps() {
+		if a, ok := m.xad(r); ok {
+			if p.Address == nil {
+				p.Address = m.arena.addresses.slice(addresses.RepCount())
+			}
+			p.Address = append(p.Address, a)
 		}
 	}
-	p.MaritalStatus = maritalStatus(pid.Field(16))
+	p.MaritalStatus = m.maritalStatus(pid.Field(16))
 	for _, s := range nk1 {
-		if c := m.contact(s); c != nil {
-			p.Contact = append(p.Contact, *c)
+		if c, ok := m.contact(s); ok {
+			if p.Contact == nil {
+				p.Contact = m.arena.contacts.slice(len(nk1))
+			}
+			p.Contact = append(p.Contact, c)
 		}
 	}
 	display := ""
 	if len(p.Name) > 0 {
 		display = p.Name[0].display()
 	}
+	ctx := newPatientCtx(key.System, key.Value, display)
+	p.ID = ctx.id
 	m.emit("Patient", p.ID, placeholder, p)
-	return newPatientCtx(p.ID, display), nil
+	return ctx, nil
+}
+
+// telecom maps the XTN repetitions of a home and a work phone field.
+func (m *mapper) telecom(home, work hl7v2.Value) []contactPoint {
+	var out []contactPoint
+	for i, f := range [2]hl7v2.Value{home, work} {
+		use := "home"
+		if i == 1 {
+			use = "work"
+		}
+		for r := range f.Reps() {
+			if t, ok := xtn(r, use); ok {
+				if out == nil {
+					out = m.arena.contactPoints.slice(home.RepCount() + work.RepCount())
+				}
+				out = append(out, t)
+			}
+		}
+	}
+	return out
 }
 
 func gender(s string) string {
@@ -169,8 +204,8 @@ func gender(s string) string {
 	return ""
 }
 
-func maritalStatus(v hl7v2.Value) *codeableConcept {
-	c := cwe(v)
+func (m *mapper) maritalStatus(v hl7v2.Value) *codeableConcept {
+	c := m.cwe(v)
 	if c == nil {
 		return nil
 	}
@@ -194,10 +229,23 @@ func maritalStatus(v hl7v2.Value) *codeableConcept {
 	return withText(c)
 }
 
-// contact maps an NK1 segment to a Patient.contact.
-func (m *mapper) contact(nk hl7v2.Segment) *patientContact {
-	c := &patientContact{Name: xpn(nk.Field(2).Rep(1)), Address: xad(nk.Field(4).Rep(1))}
-	if role := cwe(nk.Field(7)); role != nil {
+// contact maps an NK1 segment to a Patient.contact; false when it has
+// nothing to say.
+func (m *mapper) contact(nk hl7v2.Segment) (patientContact, bool) {
+	var c patientContact
+	if n, ok := m.xpn(nk.Field(2).Rep(1)); ok {
+		c.Name = m.arena.names.new()
+		*c.Name = n
+	}
+	if a, ok := m.xad(nk.Field(4).Rep(1)); ok {
+		c.Address = m.arena.addresses.new()
+		*c.Address = a
+	}
+	role, rel := m.cwe(nk.Field(7)), m.cwe(nk.Field(3))
+	if role != nil || rel != nil {
+		c.Relationship = m.arena.conceptLists.slice(2)
+	}
+	if role != nil {
 		for i := range role.Coding {
 			if role.Coding[i].System == "" {
 				role.Coding[i].System = "http://terminology.hl7.org/CodeSystem/v2-0131"
@@ -205,32 +253,22 @@ func (m *mapper) contact(nk hl7v2.Segment) *patientContact {
 		}
 		c.Relationship = append(c.Relationship, *role)
 	}
-	if rel := cwe(nk.Field(3)); rel != nil {
+	if rel != nil {
 		c.Relationship = append(c.Relationship, *withText(rel))
 	}
-	for _, f := range []int{5, 6} {
-		use := "home"
-		if f == 6 {
-			use = "work"
-		}
-		for r := range nk.Field(f).Reps() {
-			if t := xtn(r, use); t != nil {
-				c.Telecom = append(c.Telecom, *t)
-			}
-		}
-	}
+	c.Telecom = m.telecom(nk.Field(5), nk.Field(6))
 	if c.Name == nil && c.Address == nil && len(c.Telecom) == 0 && len(c.Relationship) == 0 {
-		return nil
+		return patientContact{}, false
 	}
-	return c
+	return c, true
 }
 
 // merge maps a PID/MRG pair of a merge message (A34, A40): the surviving
 // patient links to the one it replaces, which becomes inactive and links back.
 func (m *mapper) merge(pid, mrg hl7v2.Segment, nk1 []hl7v2.Segment) error {
-	ids := identifiers(mrg.Field(1), m.opts.MRNSystem)
+	ids := m.identifiers(mrg.Field(1), m.opts.MRNSystem)
 	if len(ids) == 0 {
-		ids = identifiers(mrg.Field(4), m.opts.MRNSystem)
+		ids = m.identifiers(mrg.Field(4), m.opts.MRNSystem)
 	}
 	key := identity(ids)
 	if key == nil {
@@ -255,12 +293,10 @@ func (m *mapper) merge(pid, mrg hl7v2.Segment, nk1 []hl7v2.Segment) error {
 	m.emit("Patient", p.ID, false, &p)
 
 	old := &patientResource{ResourceType: "Patient", ID: oldID, Meta: m.meta(), Active: boolPtr(false)}
-	for _, id := range ids {
-		old.Identifier = append(old.Identifier, *id)
-	}
+	old.Identifier = ids
 	for r := range mrg.Field(7).Reps() {
-		if n := xpn(r); n != nil {
-			old.Name = append(old.Name, *n)
+		if n, ok := m.xpn(r); ok {
+			old.Name = append(old.Name, n)
 		}
 	}
 	old.Link = []patientLink{{Other: reference{Reference: "Patient/" + surv.id, Display: surv.display}, Type: "replaced-by"}}
@@ -285,8 +321,8 @@ func (v *patientResource) appendJSON(b []byte) []byte {
 	return append(b, '}')
 }
 
-func (v *patientResource) index() (lifeboat.Index, bool) {
-	x := lifeboat.Index{Patient: v.ID, Identifiers: indexIdentifiers(v.Identifier), BirthDate: v.BirthDate, Names: indexNames(v.Name)}
+func (v *patientResource) index(c *indexCache) (lifeboat.Index, bool) {
+	x := lifeboat.Index{Patient: v.ID, Identifiers: c.indexIdentifiers(v.Identifier), BirthDate: v.BirthDate, Names: c.indexNames(v.Name)}
 	return x, v.BirthDate == "" || validDate(v.BirthDate)
 }
 

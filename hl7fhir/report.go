@@ -40,11 +40,6 @@ func reportStatus(s string) string {
 	return ""
 }
 
-// orderIDs returns the filler and placer order numbers of an OBR (or ORC).
-func orderIDs(fillerField, placerField hl7v2.Value) (filler, placer *identifier) {
-	return ei(fillerField), ei(placerField)
-}
-
 // oru maps ORU^R01: each OBR to a DiagnosticReport with its OBX segments as
 // Observations (ED values as DocumentReferences), patients as placeholders.
 func (m *mapper) oru() error {
@@ -86,7 +81,8 @@ func (m *mapper) oru() error {
 				return &MapError{Code: hl7v2.CodeSegmentSequence, Segment: "PID", Msg: "segment missing"}
 			}
 			obr = s
-			g = &obsGroup{pat: pat, enc: enc, category: "laboratory", report: m.reportID(pat, obr, orc)}
+			g = m.arena.groups.new()
+			*g = obsGroup{pat: pat, enc: enc, category: "laboratory", report: m.reportID(pat, obr, orc)}
 			g.scope = g.report
 			g.status = obsStatus(text(obr.Field(25)))
 			g.effective = m.dateTime(obr, 7)
@@ -96,7 +92,8 @@ func (m *mapper) oru() error {
 				return &MapError{Code: hl7v2.CodeSegmentSequence, Segment: "PID", Msg: "segment missing"}
 			}
 			if g == nil {
-				g = &obsGroup{pat: pat, enc: enc, scope: pat.id}
+				g = m.arena.groups.new()
+				*g = obsGroup{pat: pat, enc: enc, scope: pat.id}
 			}
 			g.add(m, s)
 		case "NTE":
@@ -124,24 +121,37 @@ func (m *mapper) reportID(pat patientCtx, obr, orc hl7v2.Segment) string {
 		kind string
 		v    hl7v2.Value
 	}{{"filler", obr.Field(3)}, {"filler", orc.Field(3)}, {"placer", obr.Field(2)}, {"placer", orc.Field(2)}} {
-		if id := ei(f.v); id != nil {
+		if id, ok := eiValue(f.v); ok {
 			return makeID("DiagnosticReport", f.kind, id.System, id.Value, code)
 		}
 	}
 	return makeID("DiagnosticReport", pat.id, code, text(obr.Field(7)))
 }
 
+// Identifier types of a report's order numbers (shared, never modified).
+var (
+	placerType = &codeableConcept{Coding: []coding{{System: "http://terminology.hl7.org/CodeSystem/v2-0203", Code: "PLAC"}}}
+	fillerType = &codeableConcept{Coding: []coding{{System: "http://terminology.hl7.org/CodeSystem/v2-0203", Code: "FILL"}}}
+)
+
+func init() {
+	memoize(placerType)
+	memoize(fillerType)
+}
+
 // report emits the DiagnosticReport of an OBR and its mapped observations.
 func (m *mapper) report(obr hl7v2.Segment, g *obsGroup) {
-	r := &reportResource{ResourceType: "DiagnosticReport", ID: g.report, Meta: m.meta(), Subject: g.pat.ref()}
-	filler, placer := orderIDs(obr.Field(3), obr.Field(2))
-	if placer != nil {
-		placer.Type = &codeableConcept{Coding: []coding{{System: "http://terminology.hl7.org/CodeSystem/v2-0203", Code: "PLAC"}}}
-		r.Identifier = append(r.Identifier, *placer)
+	a := m.arena.reports.new()
+	r := &a.r
+	r.ResourceType, r.ID, r.Meta, r.Subject = "DiagnosticReport", g.report, m.meta(), g.subjectRef(m)
+	r.Identifier = a.ids[:0]
+	if placer, ok := eiValue(obr.Field(2)); ok {
+		placer.Type = placerType
+		r.Identifier = append(r.Identifier, placer)
 	}
-	if filler != nil {
-		filler.Type = &codeableConcept{Coding: []coding{{System: "http://terminology.hl7.org/CodeSystem/v2-0203", Code: "FILL"}}}
-		r.Identifier = append(r.Identifier, *filler)
+	if filler, ok := eiValue(obr.Field(3)); ok {
+		filler.Type = fillerType
+		r.Identifier = append(r.Identifier, filler)
 	}
 	r.Status = reportStatus(text(obr.Field(25)))
 	if r.Status == "" {
@@ -151,16 +161,16 @@ func (m *mapper) report(obr hl7v2.Segment, g *obsGroup) {
 	if sect == "" {
 		sect = "LAB"
 	}
-	r.Category = []codeableConcept{{Coding: []coding{{System: "http://terminology.hl7.org/CodeSystem/v2-0074", Code: sect}}}}
-	if c := withText(cwe(obr.Field(4))); c != nil {
+	a.coding[0] = coding{System: "http://terminology.hl7.org/CodeSystem/v2-0074", Code: sect}
+	a.category[0] = codeableConcept{Coding: a.coding[:]}
+	r.Category = a.category[:]
+	if c := withText(m.cwe(obr.Field(4))); c != nil {
 		r.Code = *c
 	} else {
 		m.warnSeg(obr, 4, "universal service identifier missing")
 		r.Code = codeableConcept{Text: "unknown"}
 	}
-	if g.enc != "" {
-		r.Encounter = &reference{Reference: "Encounter/" + g.enc}
-	}
+	r.Encounter = g.encounterRef(m)
 	r.EffectiveDateTime = g.effective
 	r.Issued = g.issued
 	r.Result = g.results
@@ -183,9 +193,9 @@ func (v *reportResource) appendJSON(b []byte) []byte {
 	return append(b, '}')
 }
 
-func (v *reportResource) index() (lifeboat.Index, bool) {
-	date, ok := dates(v.EffectiveDateTime, v.Issued)
-	return lifeboat.Index{Patient: refID(v.Subject, "Patient"), Encounter: refID(v.Encounter, "Encounter"),
+func (v *reportResource) index(c *indexCache) (lifeboat.Index, bool) {
+	date, ok := c.dates(v.EffectiveDateTime, v.Issued)
+	return lifeboat.Index{Patient: c.refID(v.Subject, "Patient"), Encounter: c.refID(v.Encounter, "Encounter"),
 		Status: clean(v.Status), Category: firstCategory(v.Category), Code: v.Code.token(), Date: date,
-		Identifiers: indexIdentifiers(v.Identifier)}, ok
+		Identifiers: c.indexIdentifiers(v.Identifier)}, ok
 }

@@ -174,7 +174,7 @@ func (m *mapper) tq(s hl7v2.Segment, f int) schedule {
 	}
 	date := func(c int) string {
 		if t, ok := m.timeValue(s, f, v.Comp(c)); ok {
-			return fhirDateTime(t)
+			return m.fhirDateTime(t)
 		}
 		return ""
 	}

@@ -2,6 +2,7 @@ package hl7v2
 
 import (
 	"iter"
+	"math/bits"
 	"strings"
 	"time"
 )
@@ -189,10 +190,19 @@ func (v Value) Reps() iter.Seq[Value] {
 // Comps iterates over the components of a repetition (of the first repetition of a
 // field).
 func (v Value) Comps() iter.Seq[Value] {
-	if v.level == levelField {
-		return v.Rep(1).Comps()
+	// The work is in the iterator, so that Comps is inlined and so is the
+	// iterator where it is ranged over (which then allocates nothing).
+	return func(yield func(Value) bool) {
+		r := v
+		if r.level == levelField {
+			r = r.Rep(1)
+		}
+		for c := range r.each(levelRep, r.codec().d.Component, levelComp) {
+			if !yield(c) {
+				return
+			}
+		}
 	}
-	return v.each(levelRep, v.codec().d.Component, levelComp)
 }
 
 // Subs iterates over the subcomponents of a component (of the first component of a
@@ -231,21 +241,68 @@ func (v Value) each(l level, sep byte, child level) iter.Seq[Value] {
 }
 
 // nth returns the k-th (0-based) element of s split at sep, or "" if there is none.
-// Values are short, so a byte loop beats repeated calls to strings.IndexByte.
 func nth(s string, sep byte, k int) string {
-	start := 0
-	for ; k > 0; k-- {
-		i := indexByte(s[start:], sep)
+	if k > 0 {
+		i := afterNth(s, sep, k)
 		if i < 0 {
 			return ""
 		}
-		start += i + 1
+		s = s[i:]
 	}
-	s = s[start:]
 	if i := indexByte(s, sep); i >= 0 {
 		return s[:i]
 	}
 	return s
+}
+
+// afterNth returns the index just after the k-th (k >= 1) c in s, or -1 if s has
+// fewer. Values are short and their delimiters close together, so it looks at 8
+// bytes at a time, counting the delimiters among them; a long element is skipped
+// with strings.IndexByte.
+func afterNth(s string, c byte, k int) int {
+	const lo, hi7 = 0x0101010101010101, 0x7f7f7f7f7f7f7f7f
+	pat := lo * uint64(c)
+	i := 0
+	for i+8 <= len(s) {
+		x := load64(s[i:]) ^ pat
+		m := ^((x&hi7 + hi7) | x | hi7) // the high bit of each byte that is c
+		if m == 0 {
+			j := strings.IndexByte(s[i+8:], c)
+			if j < 0 {
+				return -1
+			}
+			i += 8 + j + 1
+			if k--; k == 0 {
+				return i
+			}
+			continue
+		}
+		if n := bits.OnesCount64(m); n < k {
+			k -= n
+			i += 8
+			continue
+		}
+		for ; k > 1; k-- {
+			m &= m - 1
+		}
+		return i + bits.TrailingZeros64(m)>>3 + 1
+	}
+	for ; i < len(s); i++ {
+		if s[i] == c {
+			if k--; k == 0 {
+				return i + 1
+			}
+		}
+	}
+	return -1
+}
+
+// load64 returns the first 8 bytes of s (at least 8) as a little-endian word, in
+// one load.
+func load64(s string) uint64 {
+	_ = s[7]
+	return uint64(s[0]) | uint64(s[1])<<8 | uint64(s[2])<<16 | uint64(s[3])<<24 |
+		uint64(s[4])<<32 | uint64(s[5])<<40 | uint64(s[6])<<48 | uint64(s[7])<<56
 }
 
 // nthBefore is nth over the part of s before the first stop byte (the first
@@ -273,20 +330,28 @@ func nthBefore(s string, sep, stop byte, k int) string {
 	return ""
 }
 
-// indexByte is strings.IndexByte with a byte loop for the first bytes, where most
-// delimiters are found.
+// indexByte is strings.IndexByte looking at the first 16 bytes, where most
+// delimiters are found, 8 at a time without a call.
 func indexByte(s string, c byte) int {
-	n := min(len(s), 16)
-	for i := 0; i < n; i++ {
-		if s[i] == c {
-			return i
+	const lo, hi7 = 0x0101010101010101, 0x7f7f7f7f7f7f7f7f
+	pat := lo * uint64(c)
+	i := 0
+	for ; i < 16 && i+8 <= len(s); i += 8 {
+		x := load64(s[i:]) ^ pat
+		if m := ^((x&hi7 + hi7) | x | hi7); m != 0 { // the high bit of each byte that is c
+			return i + bits.TrailingZeros64(m)>>3
 		}
 	}
-	if n == len(s) {
+	if i < 16 { // fewer than 8 bytes left
+		for ; i < len(s); i++ {
+			if s[i] == c {
+				return i
+			}
+		}
 		return -1
 	}
-	if i := strings.IndexByte(s[n:], c); i >= 0 {
-		return n + i
+	if j := strings.IndexByte(s[i:], c); j >= 0 {
+		return i + j
 	}
 	return -1
 }
