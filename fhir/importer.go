@@ -22,7 +22,8 @@ import (
 // rejects. Channels are bounded, so memory stays flat. Between groups of
 // files (shared resources first) the reader waits until the writer has
 // stored everything before it, so later files can resolve references to
-// earlier ones through the store.
+// earlier ones through the store. With a Batcher, the workers and the
+// batches are the Batcher's, shared with the other imports running at once.
 type Importer struct {
 	Store     lifeboat.ResourceStore
 	Rejects   lifeboat.RejectStore // may be nil: rejects are then only counted
@@ -32,6 +33,10 @@ type Importer struct {
 	// Source names where the resources come from; Kind "file" and Name
 	// "import" if empty. Ref is set per entry (file name and position).
 	Source lifeboat.Source
+	// Batcher, if set, batches the resources together with those of the
+	// other imports sharing it, and its workers process the entries of
+	// them all (BatchSize and Workers are then the Batcher's).
+	Batcher *Batcher
 }
 
 // Batches: big transactions amortise each commit's fsync and let the store
@@ -110,23 +115,61 @@ func (im *Importer) run(ctx context.Context, rs *resolver, ins []input) (*Stats,
 	st := newStats()
 	st.Files = len(ins)
 	workers := im.workers()
+	if im.Batcher != nil {
+		workers = im.Batcher.workers()
+	}
 
 	ctx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
-	jobs := make(chan job, 64*workers)
 	results := make(chan result, 64*workers)
-	go im.read(ctx, ins, jobs)
-	var wg sync.WaitGroup
-	for range workers {
-		wg.Go(func() {
-			for j := range jobs {
-				results <- im.process(ctx, rs, &j)
+	// feed hands a job to the workers (false once ctx ended); finish
+	// closes results once every job fed is processed.
+	var feed func(job) bool
+	var finish func()
+	if tasks := im.Batcher.join(); tasks != nil {
+		defer im.Batcher.leave()
+		ir := &importRun{im: im, rs: rs, ctx: ctx, results: results}
+		feed = func(j job) bool {
+			ir.pending.Add(1)
+			select {
+			case tasks <- task{j: j, run: ir}:
+				return true
+			case <-ctx.Done():
+				ir.pending.Done()
+				return false
 			}
-		})
+		}
+		finish = func() {
+			ir.pending.Wait()
+			close(results)
+		}
+	} else {
+		jobs := make(chan job, 64*workers)
+		var wg sync.WaitGroup
+		for range workers {
+			wg.Go(func() {
+				for j := range jobs {
+					results <- im.process(ctx, rs, &j)
+				}
+			})
+		}
+		feed = func(j job) bool {
+			select {
+			case jobs <- j:
+				return true
+			case <-ctx.Done():
+				return false
+			}
+		}
+		finish = func() {
+			close(jobs)
+			wg.Wait()
+			close(results)
+		}
 	}
 	go func() {
-		wg.Wait()
-		close(results)
+		im.read(ctx, ins, feed)
+		finish()
 	}()
 
 	err := im.write(ctx, results, st)
@@ -167,20 +210,14 @@ func (im *Importer) now() time.Time {
 	return time.Now()
 }
 
-// read sends every entry of every input, in order, with barriers between
-// rank groups.
-func (im *Importer) read(ctx context.Context, ins []input, jobs chan<- job) {
-	defer close(jobs)
+// read feeds every entry of every input, in order, with barriers between
+// rank groups, until feed returns false.
+func (im *Importer) read(ctx context.Context, ins []input, feed func(job) bool) {
 	seq := 0
 	send := func(j job) bool {
 		j.seq = seq
 		seq++
-		select {
-		case jobs <- j:
-			return true
-		case <-ctx.Done():
-			return false
-		}
+		return feed(j)
 	}
 	send1 := func(j job) error {
 		if !send(j) {
@@ -315,61 +352,22 @@ func (im *Importer) process(ctx context.Context, rs *resolver, j *job) result {
 }
 
 // write takes the results in reading order, batches resources into the
-// store and keeps rejects. It returns the first store error.
+// store (alone, or through the shared Batcher) and keeps rejects. It
+// returns the first store error.
 func (im *Importer) write(ctx context.Context, results <-chan result, st *Stats) error {
-	size := im.BatchSize
-	if size <= 0 {
-		size = DefaultBatchSize
+	var out batches
+	if im.Batcher != nil {
+		out = &shared{b: im.Batcher, t: &ticket{st: st}}
+	} else {
+		out = &own{im: im, st: st}
 	}
-	batchBytes := 0
-	batch := make([]*lifeboat.Resource, 0, size)
-	// One batch is written while the next fills: the store's writer is
-	// shared (other imports, feeds), so it must not wait for this
-	// pipeline's parsing, nor the parsing for it.
-	var inflight chan error
-	wait := func() error {
-		if inflight == nil {
-			return nil
-		}
-		err := <-inflight
-		inflight = nil
-		return err
-	}
-	defer func() { _ = wait() }()
-	flush := func() error {
-		if err := wait(); err != nil || len(batch) == 0 {
-			return err
-		}
-		b := batch
-		done := make(chan error, 1)
-		go func() {
-			outs, err := im.Store.PutResources(ctx, b)
-			if err == nil && len(outs) != len(b) {
-				err = fmt.Errorf("store returned %d outcomes for %d resources", len(outs), len(b))
-			}
-			if err != nil {
-				done <- fmt.Errorf("import: put resources: %w", err)
-				return
-			}
-			for i, o := range outs { // st.Types is only touched here, one batch at a time
-				st.add(b[i].Type, o)
-			}
-			done <- nil
-		}()
-		inflight = done
-		batch = make([]*lifeboat.Resource, 0, size)
-		batchBytes = 0
-		return nil
-	}
+	defer out.close()
 	handle := func(r *result) error {
 		switch {
 		case r.err != nil:
 			return fmt.Errorf("import: %w", r.err)
 		case r.barrier != nil:
-			err := flush()
-			if werr := wait(); err == nil {
-				err = werr
-			}
+			err := out.sync(ctx)
 			close(r.barrier)
 			return err
 		}
@@ -396,11 +394,7 @@ func (im *Importer) write(ctx context.Context, results <-chan result, st *Stats)
 		}
 		if r.res != nil {
 			st.Unresolved += r.unresolved
-			batch = append(batch, r.res)
-			batchBytes += len(r.res.JSON)
-			if len(batch) == size || batchBytes >= MaxBatchBytes {
-				return flush()
-			}
+			return out.add(ctx, r.res)
 		}
 		return nil
 	}
@@ -423,8 +417,5 @@ func (im *Importer) write(ctx context.Context, results <-chan result, st *Stats)
 	if err := context.Cause(ctx); err != nil {
 		return err
 	}
-	if err := flush(); err != nil {
-		return err
-	}
-	return wait()
+	return out.sync(ctx)
 }
