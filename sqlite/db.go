@@ -42,6 +42,7 @@ type DB struct {
 	codec *codec
 	stmts stmtCache
 	cache *resourceCache   // resources by type and id (rescache.go)
+	ckpt  *checkpointer    // copies the WAL into the database file
 	auth  authCache        // API tokens and accounts, briefly (user.go)
 	audit *auditTrail      // the audit trail, in files of its own (audit_trail.go)
 	inbox *inbox           // the feed inbox, once OpenInbox was called
@@ -84,7 +85,7 @@ func Open(ctx context.Context, dir string, key []byte) (*DB, error) {
 		}
 		return nil, fmt.Errorf("sqlite: read schema: %w", err)
 	}
-	if err := conn.Exec(`PRAGMA page_size=16384; PRAGMA cache_size=-65536; PRAGMA journal_mode=wal; PRAGMA synchronous=full; PRAGMA foreign_keys=on; PRAGMA wal_autocheckpoint=4000;`); err != nil {
+	if err := conn.Exec(`PRAGMA page_size=16384; PRAGMA cache_size=-65536; PRAGMA journal_mode=wal; PRAGMA synchronous=full; PRAGMA foreign_keys=on;`); err != nil {
 		conn.Close()
 		return nil, fmt.Errorf("sqlite: configure: %w", err)
 	}
@@ -118,10 +119,18 @@ func Open(ctx context.Context, dir string, key []byte) (*DB, error) {
 	}
 	ctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
 	db := &DB{path: path, read: read, codec: cd, Now: time.Now, cancel: cancel, audit: al, cache: newResourceCache(resourceCacheBytes)}
+	if db.ckpt, err = startCheckpointer(uri, conn); err != nil {
+		cancel()
+		conn.Close()
+		read.Close()
+		al.close()
+		return nil, err
+	}
 	db.w, err = newWriter(ctx, conn, db.cache)
 	if err != nil {
 		cancel()
 		conn.Close()
+		db.ckpt.close()
 		read.Close()
 		al.close()
 		return nil, err
@@ -137,11 +146,12 @@ func (db *DB) Close() error {
 		ierr = db.inbox.close()
 	}
 	werr := db.w.close()
+	cerr := db.ckpt.close()
 	aerr := db.audit.close()
 	db.cancel()
 	db.closeStmts()
 	rerr := db.read.Close()
-	return errors.Join(ierr, werr, aerr, rerr)
+	return errors.Join(ierr, werr, cerr, aerr, rerr)
 }
 
 // Path returns the database file's path.
