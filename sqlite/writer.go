@@ -196,11 +196,11 @@ func (w *writer) othersWrote() error {
 	return nil
 }
 
-// stmt returns a cached prepared statement, reset and with bindings cleared.
+// stmt returns a cached prepared statement, reset. Its old bindings stay:
+// bind sets every parameter again.
 func (tx *wtx) stmt(query string) (*sqlite3.Stmt, error) {
 	if s, ok := tx.w.stmts[query]; ok {
 		s.Reset()
-		s.ClearBindings()
 		return s, nil
 	}
 	s, _, err := tx.w.conn.Prepare(query)
@@ -230,7 +230,12 @@ func (tx *wtx) lastInsertID() int64 { return tx.w.conn.LastInsertRowID() }
 
 func (tx *wtx) changes() int64 { return tx.w.conn.Changes() }
 
+// bind binds args to the parameters of s, in order: all of them, since a
+// cached statement keeps its last bindings.
 func bind(s *sqlite3.Stmt, args ...any) error {
+	if n := s.BindCount(); n != len(args) {
+		return fmt.Errorf("sqlite: %d arguments for %d parameters", len(args), n)
+	}
 	for i, a := range args {
 		var err error
 		switch v := a.(type) {
