@@ -45,7 +45,7 @@ func (r ExportRequest) URL(base string) (string, error) {
 	case PatientLevel:
 		path = "/Patient/$export"
 	case GroupLevel:
-		if !validID(r.Group) {
+		if !lifeboat.ValidID(r.Group) {
 			return "", lifeboat.Errorf(lifeboat.EINVALID, "A group export needs a valid Group id.")
 		}
 		path = "/Group/" + r.Group + "/$export"
@@ -224,16 +224,3 @@ func validType(s string) bool {
 	return true
 }
 
-// validID reports whether s is a FHIR logical id: [A-Za-z0-9\-\.]{1,64}.
-func validID(s string) bool {
-	if s == "" || len(s) > 64 {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-' || c == '.') {
-			return false
-		}
-	}
-	return true
-}

@@ -5,6 +5,8 @@ import (
 	"net/url"
 	"testing"
 	"time"
+
+	"github.com/lifeboat-health/lifeboat"
 )
 
 // The seeds of these targets are in testdata/fuzz/<target>.
@@ -41,7 +43,7 @@ func FuzzReadDeleted(f *testing.F) {
 		var n int64
 		st, err := ReadDeleted(bytes.NewReader(data), when, func(d Deleted) error {
 			n++
-			if !validType(d.Type) || !validID(d.ID) || d.When.IsZero() {
+			if !validType(d.Type) || !lifeboat.ValidID(d.ID) || d.When.IsZero() {
 				t.Fatalf("bad deletion %+v", d)
 			}
 			return nil

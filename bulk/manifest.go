@@ -216,7 +216,7 @@ func splitRef(ref string) (typ, id string, ok bool) {
 	id = ref[i+1:]
 	rest := ref[:i]
 	typ = rest[strings.LastIndexByte(rest, '/')+1:]
-	if !validType(typ) || !validID(id) {
+	if !validType(typ) || !lifeboat.ValidID(id) {
 		return "", "", false
 	}
 	return typ, id, true

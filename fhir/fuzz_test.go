@@ -9,6 +9,8 @@ import (
 	"strings"
 	"testing"
 	"unicode/utf8"
+
+	"github.com/lifeboat-health/lifeboat"
 )
 
 // sampleLines returns the lines of testdata/sample.ndjson, as fuzz seeds.
@@ -79,7 +81,7 @@ func FuzzIndex(f *testing.F) {
 			if typ, id := peekTypeID(data); typ != p.Type || id != p.ID {
 				t.Fatalf("peekTypeID = %q, %q; Parse = %q, %q", typ, id, p.Type, p.ID)
 			}
-			if p.ID != "" && !validID(p.ID) || p.Index.Patient != "" && !validID(p.Index.Patient) {
+			if p.ID != "" && !lifeboat.ValidID(p.ID) || p.Index.Patient != "" && !lifeboat.ValidID(p.Index.Patient) {
 				t.Fatalf("bad ids %q %q", p.ID, p.Index.Patient)
 			}
 			if p.ID == "" {

@@ -4,6 +4,8 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"strings"
+
+	"github.com/lifeboat-health/lifeboat"
 )
 
 // entryID returns the logical id of the resource of an entry, given its type
@@ -21,7 +23,7 @@ func entryID(e *Entry, typ, id string) string {
 		return id
 	}
 	for _, p := range [...]string{"urn:uuid:", "urn:oid:"} {
-		if x, ok := strings.CutPrefix(e.FullURL, p); ok && validID(x) {
+		if x, ok := strings.CutPrefix(e.FullURL, p); ok && lifeboat.ValidID(x) {
 			return x
 		}
 	}

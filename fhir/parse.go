@@ -238,7 +238,7 @@ func (p *Parsed) extract(raw []byte, sp *[numFields]span) error {
 	}
 	if v := sp[fID]; v.ok() {
 		b, esc, isStr := stringAt(raw, v)
-		if !isStr || esc || !validID(b) {
+		if !isStr || esc || !lifeboat.ValidID(b) {
 			return p.invalidField("id", "not a valid id")
 		}
 		p.ID = string(b)

@@ -118,7 +118,7 @@ func TestEntryID(t *testing.T) {
 			tt.e.Resource = raw
 			got := entryID(&tt.e, "Patient", tt.id)
 			if tt.name == "hash" {
-				if !validID(got) || len(got) != 32 || got != entryID(&Entry{Resource: raw}, "Patient", "") {
+				if !lifeboat.ValidID(got) || len(got) != 32 || got != entryID(&Entry{Resource: raw}, "Patient", "") {
 					t.Errorf("hash id %q is not a stable valid id", got)
 				}
 				return

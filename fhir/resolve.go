@@ -183,7 +183,7 @@ func (r *resolver) resolve(ctx context.Context, ref string) (string, bool, bool,
 			}
 			return v, true, false, nil
 		}
-		if !validID(x) {
+		if !lifeboat.ValidID(x) {
 			return "", false, true, nil
 		}
 		return r.lookup(ctx, ref, func() (string, error) {
@@ -309,7 +309,7 @@ func peekTypeID(raw []byte) (typ, id string) {
 			}
 			seenType = true
 		case "id":
-			if b, esc, ok := stringAt(raw, span{start, s.pos}); ok && !esc && validID(b) && !seenID {
+			if b, esc, ok := stringAt(raw, span{start, s.pos}); ok && !esc && lifeboat.ValidID(b) && !seenID {
 				id = string(b)
 			}
 			seenID = true

@@ -15,16 +15,3 @@ func Validate(raw []byte) (typ, id string, err error) {
 	return p.Type, p.ID, nil
 }
 
-// validID reports whether id matches the FHIR id pattern [A-Za-z0-9\-\.]{1,64}.
-func validID[T string | []byte](id T) bool {
-	if len(id) == 0 || len(id) > 64 {
-		return false
-	}
-	for i := 0; i < len(id); i++ {
-		c := id[i]
-		if !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '-' || c == '.') {
-			return false
-		}
-	}
-	return true
-}

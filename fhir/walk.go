@@ -3,6 +3,8 @@ package fhir
 import (
 	"bytes"
 	"strings"
+
+	"github.com/lifeboat-health/lifeboat"
 )
 
 // Helpers that walk values already validated by scanner.value. They skip
@@ -171,7 +173,7 @@ func refID(ref, typ string) string {
 	if j := strings.LastIndexByte(rest, '/'); j >= 0 {
 		t = rest[j+1:]
 	}
-	if t != typ || !validID(id) {
+	if t != typ || !lifeboat.ValidID(id) {
 		return ""
 	}
 	return id

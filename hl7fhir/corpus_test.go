@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/lifeboat-health/lifeboat"
 	"github.com/lifeboat-health/lifeboat/hl7v2"
 )
 
@@ -86,7 +87,7 @@ func TestCorpus(t *testing.T) {
 // resourceType and id matching the Output, and no empty strings.
 func checkResource(t *testing.T, name string, o Output) {
 	t.Helper()
-	if !validID(o.ID) {
+	if !lifeboat.ValidID(o.ID) {
 		t.Errorf("%s: invalid id %q", name, o.ID)
 	}
 	var v map[string]any
@@ -100,18 +101,6 @@ func checkResource(t *testing.T, name string, o Output) {
 	if p := emptyValue(v, o.Type); p != "" {
 		t.Errorf("%s: empty value at %s", name, p)
 	}
-}
-
-func validID(id string) bool {
-	if id == "" || len(id) > 64 {
-		return false
-	}
-	for _, c := range id {
-		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-' || c == '.') {
-			return false
-		}
-	}
-	return true
 }
 
 // emptyValue returns the path of an empty string, object or array, "" if none.

@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"testing"
 
+	"github.com/lifeboat-health/lifeboat"
 	"github.com/lifeboat-health/lifeboat/hl7v2"
 )
 
@@ -31,7 +32,7 @@ func FuzzMap(f *testing.F) {
 			return
 		}
 		for _, o := range m.res.Resources {
-			if !json.Valid(o.JSON) || !validID(o.ID) {
+			if !json.Valid(o.JSON) || !lifeboat.ValidID(o.ID) {
 				t.Fatalf("bad output %s/%s: %s", o.Type, o.ID, o.JSON)
 			}
 		}

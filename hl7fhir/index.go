@@ -131,24 +131,10 @@ func refID(r *reference, typ string) string {
 		return ""
 	}
 	ref := r.Reference
-	if len(ref) <= len(typ) || ref[len(typ)] != '/' || ref[:len(typ)] != typ || !validRef(ref[len(typ)+1:]) {
+	if len(ref) <= len(typ) || ref[len(typ)] != '/' || ref[:len(typ)] != typ || !lifeboat.ValidID(ref[len(typ)+1:]) {
 		return ""
 	}
 	return ref[len(typ)+1:]
-}
-
-// validRef reports whether id matches the FHIR id pattern.
-func validRef(id string) bool {
-	if id == "" || len(id) > 64 {
-		return false
-	}
-	for i := 0; i < len(id); i++ {
-		c := id[i]
-		if !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '-' || c == '.') {
-			return false
-		}
-	}
-	return true
 }
 
 // token returns the "system|code" of the first coding with a code in c, or "".

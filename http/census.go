@@ -23,7 +23,7 @@ func (s *Server) census(w http.ResponseWriter, r *http.Request) error {
 // unit lists a unit's patients by bed.
 func (s *Server) unit(w http.ResponseWriter, r *http.Request) error {
 	id := r.PathValue("id")
-	if !validID(id) {
+	if !lifeboat.ValidID(id) {
 		return lifeboat.Errorf(lifeboat.ENOTFOUND, "Unit not found.")
 	}
 	u, err := s.Charts.Unit(r.Context(), id)
@@ -41,17 +41,3 @@ func (s *Server) unit(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-// validID reports whether id is a plausible FHIR logical id
-// ([A-Za-z0-9\-\.]{1,64}), so junk never reaches the store.
-func validID(id string) bool {
-	if len(id) == 0 || len(id) > 64 {
-		return false
-	}
-	for i := 0; i < len(id); i++ {
-		c := id[i]
-		if !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '-' || c == '.') {
-			return false
-		}
-	}
-	return true
-}

@@ -29,7 +29,7 @@ func (s *Server) serveChart(w http.ResponseWriter, r *http.Request, print bool) 
 	if print {
 		action = lifeboat.AuditPrint
 	}
-	if !validID(id) {
+	if !lifeboat.ValidID(id) {
 		return lifeboat.Errorf(lifeboat.ENOTFOUND, "Patient not found.")
 	}
 	c, err := s.Charts.Chart(ctx, id)

@@ -121,7 +121,7 @@ func acceptsJSON(h string) bool {
 func (s *Server) fhirRead(w http.ResponseWriter, r *http.Request) error {
 	ctx := r.Context()
 	typ, id := r.PathValue("type"), r.PathValue("id")
-	if !validType(typ) || !validID(id) {
+	if !validType(typ) || !lifeboat.ValidID(id) {
 		return fhirError("Invalid resource type or id.")
 	}
 	if !s.negotiate(w, r) {

@@ -78,7 +78,7 @@ func parseEverything(q map[string][]string) (*everythingPlan, error) {
 func (s *Server) fhirEverything(w http.ResponseWriter, r *http.Request) error {
 	ctx := r.Context()
 	id := r.PathValue("id")
-	if !validID(id) {
+	if !lifeboat.ValidID(id) {
 		return fhirError("Invalid patient id.")
 	}
 	if !s.negotiate(w, r) {
@@ -227,7 +227,7 @@ func references(js []byte, fn func(typ, id string)) {
 			continue
 		}
 		id, _, _ := bytes.Cut(rest, []byte{'/'})
-		if validID(string(id)) {
+		if lifeboat.ValidID(id) {
 			fn(string(typ), string(id))
 		}
 	}

@@ -279,7 +279,7 @@ func patientRef(name, v string) (string, error) {
 	if strings.Contains(v, ",") {
 		return "", fhirError("Parameter %s takes one patient.", name)
 	}
-	if !validID(id) {
+	if !lifeboat.ValidID(id) {
 		return "", fhirError("Parameter %s must be a Patient id or Patient/id.", name)
 	}
 	return id, nil
@@ -307,7 +307,7 @@ func idList(v string) ([]string, error) {
 		return nil, fhirError("Too many ids in _id.")
 	}
 	for _, id := range ids {
-		if !validID(id) {
+		if !lifeboat.ValidID(id) {
 			return nil, fhirError("Invalid id in _id.")
 		}
 	}

@@ -55,7 +55,7 @@ func (s *Server) hospitalReport(w http.ResponseWriter, r *http.Request) error {
 func (s *Server) unitReport(w http.ResponseWriter, r *http.Request) error {
 	id := r.PathValue("id")
 	kind, ok := unitKinds[r.PathValue("kind")]
-	if s.Reports == nil || !ok || !validID(id) {
+	if s.Reports == nil || !ok || !lifeboat.ValidID(id) {
 		return lifeboat.Errorf(lifeboat.ENOTFOUND, "Report not found.")
 	}
 	return s.sendReport(w, r, id+"-"+string(kind)+".pdf", "unit "+id+" "+string(kind),
@@ -68,7 +68,7 @@ func (s *Server) unitReport(w http.ResponseWriter, r *http.Request) error {
 func (s *Server) patientReport(w http.ResponseWriter, r *http.Request) error {
 	id := r.PathValue("id")
 	kind, ok := patientKinds[r.PathValue("kind")]
-	if s.Reports == nil || !ok || !validID(id) {
+	if s.Reports == nil || !ok || !lifeboat.ValidID(id) {
 		return lifeboat.Errorf(lifeboat.ENOTFOUND, "Report not found.")
 	}
 	return s.sendReport(w, r, "patient-"+string(kind)+".pdf", "patient "+string(kind),
