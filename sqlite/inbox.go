@@ -67,18 +67,18 @@ type inbox struct {
 
 	// fmu guards the file: it is held while a group is written and synced,
 	// so it is apart from mu, which every incoming message takes.
-	fmu      sync.Mutex
-	end      int64      // bytes durably in the log
-	alloc    int64      // bytes of the file written (zeros past end)
-	applied  int64      // bytes of the log applied to the store
+	fmu   sync.Mutex
+	end   int64 // bytes durably in the log
+	alloc int64 // bytes of the file written (zeros past end)
+	// applied is the offset of the first record not yet applied to the
+	// store. Only the applier writes it (under fmu), so it reads it without.
+	applied  int64
 	gen      int        // counts the times the log was emptied; items of an older one are stale
 	paused   bool       // appends wait while the log is emptied
 	closing  bool       // appends no longer wait for the applier
 	resume   *sync.Cond // on fmu: appends may go on
 	rotateAt int64      // empty the log once it is this large
 	limit    int64      // inboxMaxBacklog
-
-	next int64 // the applier's: offset of the first record not yet applied
 }
 
 // inboxRecord is what the log keeps of a message.
@@ -141,7 +141,7 @@ func (in *inbox) recover(ctx context.Context) error {
 	if applied > size { // the log was truncated after the state was reset
 		applied = size
 	}
-	in.next, in.applied = applied, applied
+	in.applied = applied
 	end, err := in.applyLog(ctx, size, true)
 	if err != nil {
 		return err
@@ -155,12 +155,12 @@ func (in *inbox) recover(ctx context.Context) error {
 	return in.rotate(ctx)
 }
 
-// applyLog reads the records from in.next up to the offset to back from
+// applyLog reads the records from in.applied up to the offset to back from
 // the log and applies them, a batch at a time. It returns the offset
 // reached. With tolerant (recovery), a record that does not read ends the
 // log there: it is the torn tail of an append that never completed.
 func (in *inbox) applyLog(ctx context.Context, to int64, tolerant bool) (int64, error) {
-	off := in.next
+	off := in.applied
 	r := bufio.NewReaderSize(io.NewSectionReader(in.f, off, to-off), 256<<10)
 	for off < to {
 		var batch []inboxItem
@@ -180,7 +180,7 @@ func (in *inbox) applyLog(ctx context.Context, to int64, tolerant bool) (int64, 
 			break
 		}
 		if err := in.apply(ctx, batch); err != nil {
-			return in.next, err
+			return in.applied, err
 		}
 	}
 	return off, nil

@@ -95,7 +95,7 @@ func (in *inbox) applyItems(ctx context.Context, items []inboxItem) error {
 		return err
 	}
 	for _, it := range items {
-		reached := in.next
+		reached := in.applied
 		if len(batch) > 0 {
 			reached = batch[len(batch)-1].end
 		}
@@ -126,7 +126,7 @@ func (in *inbox) applyItems(ctx context.Context, items []inboxItem) error {
 	in.fmu.Lock()
 	end := in.end
 	in.fmu.Unlock()
-	if end > in.next {
+	if end > in.applied {
 		// Spilled at the tail: nothing in memory stands for them.
 		_, err := in.applyLog(ctx, end, false)
 		return err
@@ -195,7 +195,6 @@ func (in *inbox) apply(ctx context.Context, items []inboxItem) error {
 	if err != nil {
 		return err
 	}
-	in.next = last
 	if in.db.OnApplied != nil && len(applied) > 0 {
 		in.db.OnApplied(applied)
 	}
@@ -220,7 +219,7 @@ func (in *inbox) apply(ctx context.Context, items []inboxItem) error {
 // that are all applied already, which changes nothing.
 func (in *inbox) rotate(ctx context.Context) error {
 	in.fmu.Lock()
-	if in.end < in.rotateAt || in.end-in.next > inboxRotateSlack {
+	if in.end < in.rotateAt || in.end-in.applied > inboxRotateSlack {
 		in.fmu.Unlock()
 		return nil
 	}
@@ -247,7 +246,7 @@ func (in *inbox) rotate(ctx context.Context) error {
 		return fmt.Errorf("sqlite: inbox: truncate: %w", err)
 	}
 	// What is still queued in memory was applied from the log: stale.
-	in.end, in.alloc, in.applied, in.next = 0, 0, 0, 0
+	in.end, in.alloc, in.applied = 0, 0, 0
 	in.gen++
 	return nil
 }
