@@ -43,6 +43,25 @@ func openWithInbox(t *testing.T, dir string, key []byte) *DB {
 	return db
 }
 
+// queueFrom4 queues n messages from each of 4 goroutines at once: those of
+// goroutine g are feedMessage(g*1000 + i).
+func queueFrom4(t *testing.T, db *DB, n int) {
+	t.Helper()
+	var wg sync.WaitGroup
+	for g := range 4 {
+		wg.Go(func() {
+			for i := range n {
+				m, rs := feedMessage(g*1000 + i)
+				if _, err := db.QueueMessage(context.Background(), m, rs); err != nil {
+					t.Error(err)
+					return
+				}
+			}
+		})
+	}
+	wg.Wait()
+}
+
 // waitApplied waits up to a second for a resource to be readable.
 func waitApplied(t *testing.T, db *DB, id string) {
 	t.Helper()
@@ -164,21 +183,7 @@ func TestInboxRotatesUnderLoad(t *testing.T) {
 	db.inbox.fmu.Lock()
 	db.inbox.rotateAt = 8 << 10 // a few records
 	db.inbox.fmu.Unlock()
-	var wg sync.WaitGroup
-	for g := range 4 {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for i := range 100 {
-				m, rs := feedMessage(g*1000 + i)
-				if _, err := db.QueueMessage(ctx, m, rs); err != nil {
-					t.Error(err)
-					return
-				}
-			}
-		}()
-	}
-	wg.Wait()
+	queueFrom4(t, db, 100)
 	waitApplied(t, db, "p3099")
 	if err := db.Close(); err != nil {
 		t.Fatal(err)
@@ -210,21 +215,7 @@ func TestInboxSpillsToLog(t *testing.T) {
 	db.inbox.fmu.Lock()
 	db.inbox.limit = 16 << 10 // about fifty records
 	db.inbox.fmu.Unlock()
-	var wg sync.WaitGroup
-	for g := range 4 {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for i := range 150 {
-				m, rs := feedMessage(g*1000 + i)
-				if _, err := db.QueueMessage(ctx, m, rs); err != nil {
-					t.Error(err)
-					return
-				}
-			}
-		}()
-	}
-	wg.Wait()
+	queueFrom4(t, db, 150)
 	waitApplied(t, db, "p3149")
 	deadline := time.Now().Add(2 * time.Second)
 	for {
