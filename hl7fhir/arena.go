@@ -170,3 +170,18 @@ type reportAlloc struct {
 	category [1]codeableConcept
 	coding   [1]coding
 }
+
+// mapReps maps the repetitions of f with conv and returns those it takes,
+// in a slice from a with room for all of them (taken only once one is).
+func mapReps[T any](a *arena[T], f hl7v2.Value, conv func(hl7v2.Value) (T, bool)) []T {
+	var out []T
+	for r := range f.Reps() {
+		if x, ok := conv(r); ok {
+			if out == nil {
+				out = a.slice(f.RepCount())
+			}
+			out = append(out, x)
+		}
+	}
+	return out
+}

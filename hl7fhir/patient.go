@@ -53,16 +53,7 @@ func identity(reps []identifier) *identifier {
 
 // identifiers maps the CX repetitions of a field.
 func (m *mapper) identifiers(v hl7v2.Value, defaultSystem string) []identifier {
-	var out []identifier
-	for r := range v.Reps() {
-		if id, ok := m.cx(r, defaultSystem); ok {
-			if out == nil {
-				out = m.arena.identifiers.slice(v.RepCount())
-			}
-			out = append(out, id)
-		}
-	}
-	return out
+	return mapReps(&m.arena.identifiers, v, func(r hl7v2.Value) (identifier, bool) { return m.cx(r, defaultSystem) })
 }
 
 // patientIDs returns the identifiers of a PID segment: PID-3, or for old
@@ -114,15 +105,7 @@ func (m *mapper) patient(pid hl7v2.Segment, nk1 []hl7v2.Segment, placeholder boo
 	key := identity(ids)
 	p := m.arena.patients.new()
 	p.ResourceType, p.Meta = "Patient", m.meta()
-	names := pid.Field(5)
-	for r := range names.Reps() {
-		if n, ok := m.xpn(r); ok {
-			if p.Name == nil {
-				p.Name = m.arena.names.slice(names.RepCount())
-			}
-			p.Name = append(p.Name, n)
-		}
-	}
+	p.Name = mapReps(&m.arena.names, pid.Field(5), m.xpn)
 	if key == nil {
 		return patientCtx{}, missing("PID", m.seq(pid), 3, "patient identifier")
 	}
@@ -142,15 +125,7 @@ func (m *mapper) patient(pid hl7v2.Segment, nk1 []hl7v2.Segment, placeholder boo
 	} else if d == "N" {
 		p.DeceasedBoolean = boolPtr(false)
 	}
-	addresses := pid.Field(11)
-	for r := range addresses.Reps() {
-		if a, ok := m.xad(r); ok {
-			if p.Address == nil {
-				p.Address = m.arena.addresses.slice(addresses.RepCount())
-			}
-			p.Address = append(p.Address, a)
-		}
-	}
+	p.Address = mapReps(&m.arena.addresses, pid.Field(11), m.xad)
 	p.MaritalStatus = m.maritalStatus(pid.Field(16))
 	for _, s := range nk1 {
 		if c, ok := m.contact(s); ok {
