@@ -53,19 +53,8 @@ func checkIndex(t testing.TB, name string, res *hl7fhir.Result, strict bool) int
 // LIFEBOAT_CORPUS), each mapped resource is valid for fhir.Parse and its
 // Index equals fhir.Parse's exactly.
 func TestIndex(t *testing.T) {
-	files, err := filepath.Glob("testdata/*.hl7")
-	if err != nil || len(files) == 0 {
-		t.Fatal("no testdata")
-	}
-	if root := os.Getenv("LIFEBOAT_CORPUS"); root != "" {
-		corpus, err := filepath.Glob(filepath.Join(root, "hl7v2", "*", "*.hl7"))
-		if err != nil || len(corpus) == 0 {
-			t.Fatalf("no corpus messages under %s: %v", root, err)
-		}
-		files = append(files, corpus...)
-	}
 	n := 0
-	for _, f := range files {
+	for _, f := range hl7fhir.TestMessages(t) {
 		data, err := os.ReadFile(f)
 		if err != nil {
 			t.Fatal(err)
