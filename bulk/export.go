@@ -223,4 +223,3 @@ func validType(s string) bool {
 	}
 	return true
 }
-

@@ -14,4 +14,3 @@ func Validate(raw []byte) (typ, id string, err error) {
 	}
 	return p.Type, p.ID, nil
 }
-

@@ -40,4 +40,3 @@ func (s *Server) unit(w http.ResponseWriter, r *http.Request) error {
 	s.render(w, r, "unit.html", s.newPage(r, title, u).withFreshness(u.Freshness))
 	return nil
 }
-
