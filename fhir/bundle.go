@@ -6,6 +6,7 @@ import (
 	"strconv"
 
 	"github.com/lifeboat-health/lifeboat"
+	"github.com/lifeboat-health/lifeboat/internal/jsonw"
 )
 
 // errNotBundle is returned by ReadBundle for a JSON document that is not a Bundle.
@@ -107,7 +108,7 @@ func readDocument(r io.Reader, bundleOnly bool, fn func(*Entry) error) error {
 			if kept.Len() > 1 {
 				kept.WriteByte(',')
 			}
-			kept.Write(appendQuoted(nil, key))
+			kept.Write(jsonw.AppendString(nil, key))
 			kept.WriteByte(':')
 			kept.Write(raw)
 		}

@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/lifeboat-health/lifeboat"
+	"github.com/lifeboat-health/lifeboat/internal/jsonw"
 )
 
 // entryID returns the logical id of the resource of an entry, given its type
@@ -47,10 +48,10 @@ func insertID(raw []byte, p *Parsed, id string) []byte {
 	out = append(out, raw[:p.idAt]...)
 	if p.idComma {
 		out = append(out, `,"id":`...)
-		out = appendQuoted(out, id)
+		out = jsonw.AppendString(out, id)
 	} else {
 		out = append(out, `"id":`...)
-		out = appendQuoted(out, id)
+		out = jsonw.AppendString(out, id)
 		out = append(out, ',')
 	}
 	return append(out, raw[p.idAt:]...)

@@ -1,6 +1,10 @@
 package fhir
 
-import "bytes"
+import (
+	"bytes"
+
+	"github.com/lifeboat-health/lifeboat/internal/jsonw"
+)
 
 // RewriteReferences calls fn with the value of every "reference" member
 // whose value is a string, at any depth of the JSON in raw, and replaces the
@@ -112,7 +116,7 @@ func rewriteValue(raw, out []byte, last, i int, fn func(string) (string, bool)) 
 		out = make([]byte, 0, len(raw)+64)
 	}
 	out = append(out, raw[last:vs-1]...)
-	out = appendQuoted(out, nv)
+	out = jsonw.AppendString(out, nv)
 	return out, ve + 1, ve + 1, true
 }
 

@@ -280,3 +280,11 @@ func decimal(s string) string {
 	}
 	return out
 }
+
+// load64 returns the first 8 bytes of s (at least 8) as a little-endian
+// word, in one load.
+func load64(s string) uint64 {
+	_ = s[7]
+	return uint64(s[0]) | uint64(s[1])<<8 | uint64(s[2])<<16 | uint64(s[3])<<24 |
+		uint64(s[4])<<32 | uint64(s[5])<<40 | uint64(s[6])<<48 | uint64(s[7])<<56
+}

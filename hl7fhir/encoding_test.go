@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
-	"strings"
 	"testing"
 
 	"github.com/lifeboat-health/lifeboat/hl7v2"
@@ -77,24 +76,4 @@ func TestEncoding(t *testing.T) {
 		}
 	}
 	t.Logf("%d resources compared", n)
-}
-
-// TestAppendString covers the escapes of appendString against encoding/json.
-func TestAppendString(t *testing.T) {
-	for _, s := range []string{"", "plain", `q"uote\back/slash`, "<a&b>", "\b\f\n\r\t\x00\x1f\x7f",
-		"caf\u00e9 \u2028\u2029 \ufffd", "bad \xff\xfe utf8 \xe2\x82", "\xc3", "\xed\xa0\x80 surrogate"} {
-		if got, want := appendString(nil, s), stdJSON(t, s); !bytes.Equal(got, want) {
-			t.Errorf("appendString(%q) = %s, want %s", s, got, want)
-		}
-	}
-	// Each special byte or rune at each place of a longer string (the fast
-	// path skips 8 plain bytes at a time).
-	for _, special := range []string{`"`, `\`, "\x00", "\x1f", "\x7f", "\xff", "\u00e9", "\u2028", "~"} {
-		for i := range 20 {
-			s := strings.Repeat("a", i) + special + strings.Repeat("z", 20-i)
-			if got, want := appendString(nil, s), stdJSON(t, s); !bytes.Equal(got, want) {
-				t.Errorf("appendString(%q) = %s, want %s", s, got, want)
-			}
-		}
-	}
 }

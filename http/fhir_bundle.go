@@ -6,9 +6,9 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
-	"strings"
 
 	"github.com/lifeboat-health/lifeboat"
+	"github.com/lifeboat-health/lifeboat/internal/jsonw"
 )
 
 // Search modes of bundle entries.
@@ -97,16 +97,16 @@ func (s *Server) writeBundle(w http.ResponseWriter, r *http.Request, p *bundlePa
 		b = strconv.AppendInt(b, int64(p.total), 10)
 	}
 	b = append(b, `,"link":[{"relation":"self","url":`...)
-	b = appendJSONString(b, p.self)
+	b = jsonw.AppendString(b, p.self)
 	b = append(b, '}')
 	if p.previous != "" {
 		b = append(b, `,{"relation":"previous","url":`...)
-		b = appendJSONString(b, p.previous)
+		b = jsonw.AppendString(b, p.previous)
 		b = append(b, '}')
 	}
 	if p.next != "" {
 		b = append(b, `,{"relation":"next","url":`...)
-		b = appendJSONString(b, p.next)
+		b = jsonw.AppendString(b, p.next)
 		b = append(b, '}')
 	}
 	b = append(b, ']')
@@ -129,7 +129,7 @@ func (s *Server) writeBundle(w http.ResponseWriter, r *http.Request, p *bundlePa
 		}
 		n++
 		b = append(b, `{"fullUrl":`...)
-		b = appendJSONString(b, base+x.Type+"/"+x.ID)
+		b = jsonw.AppendString(b, base+x.Type+"/"+x.ID)
 		b = append(b, `,"resource":`...)
 		b = append(b, x.JSON...)
 		b = append(b, `,"search":{"mode":"`...)
@@ -144,23 +144,4 @@ func (s *Server) writeBundle(w http.ResponseWriter, r *http.Request, p *bundlePa
 	w.Header().Set("Content-Length", strconv.Itoa(len(b)))
 	w.WriteHeader(http.StatusOK)
 	_, _ = w.Write(b)
-}
-
-// appendJSONString appends s as a JSON string (without the HTML escapes
-// of encoding/json, which would turn every "&" of a link into \u0026).
-func appendJSONString(b []byte, s string) []byte {
-	const hex = "0123456789abcdef"
-	s = strings.ToValidUTF8(s, "\uFFFD")
-	b = append(b, '"')
-	for i := 0; i < len(s); i++ {
-		switch c := s[i]; {
-		case c == '"' || c == '\\':
-			b = append(b, '\\', c)
-		case c < 0x20:
-			b = append(b, '\\', 'u', '0', '0', hex[c>>4], hex[c&15])
-		default:
-			b = append(b, c)
-		}
-	}
-	return append(b, '"')
 }

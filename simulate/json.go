@@ -3,6 +3,8 @@ package simulate
 import (
 	"strconv"
 	"time"
+
+	"github.com/lifeboat-health/lifeboat/internal/jsonw"
 )
 
 // Code systems used throughout the generated resources.
@@ -53,7 +55,7 @@ func (w *jw) arr(k string) { w.key(k); w.b = append(w.b, '[') }
 func (w *jw) end()         { w.b = append(w.b, '}') }
 func (w *jw) endA()        { w.b = append(w.b, ']') }
 
-func (w *jw) str(k, v string) { w.key(k); w.b = appendQuoted(w.b, v) }
+func (w *jw) str(k, v string) { w.key(k); w.b = jsonw.AppendString(w.b, v) }
 
 func (w *jw) strs(k string, vs ...string) {
 	w.arr(k)
@@ -164,34 +166,4 @@ func (w *jw) begin(typ, id string, updated time.Time) {
 	w.obj("meta")
 	w.dt("lastUpdated", updated)
 	w.end()
-}
-
-// appendQuoted appends s as a JSON string. s must be valid UTF-8; non-ASCII
-// characters are written as they are.
-func appendQuoted(b []byte, s string) []byte {
-	b = append(b, '"')
-	start := 0
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if c >= 0x20 && c != '"' && c != '\\' {
-			continue
-		}
-		b = append(b, s[start:i]...)
-		switch c {
-		case '"', '\\':
-			b = append(b, '\\', c)
-		case '\n':
-			b = append(b, '\\', 'n')
-		case '\t':
-			b = append(b, '\\', 't')
-		case '\r':
-			b = append(b, '\\', 'r')
-		default:
-			const hex = "0123456789abcdef"
-			b = append(b, '\\', 'u', '0', '0', hex[c>>4], hex[c&0xf])
-		}
-		start = i + 1
-	}
-	b = append(b, s[start:]...)
-	return append(b, '"')
 }
