@@ -203,12 +203,6 @@ func (l *auditLog) appendRecord(buf []byte, n int, events []byte) ([]byte, error
 	return buf, nil
 }
 
-// grow preallocates the log up to size.
-func (l *auditLog) grow(size int64) (err error) {
-	l.alloc, err = preallocate(l.f, l.alloc, size, auditChunk)
-	return err
-}
-
 // do makes e durable in the log and returns the outcome. Once queued, the
 // caller waits for the outcome even if ctx ends: the event may be written.
 func (l *auditLog) do(ctx context.Context, e *lifeboat.AuditEvent) error {
@@ -251,15 +245,7 @@ func (l *auditLog) write(group []*lifeboat.AuditEvent) (err error) {
 		return err
 	}
 	l.buf = b
-	if err := l.grow(l.end + int64(len(b))); err != nil {
-		return err
-	}
-	if _, err = l.f.WriteAt(b, l.end); err == nil {
-		err = syncData(l.f)
-	}
-	if err != nil {
-		l.f.Truncate(l.end)
-		l.alloc = l.end
+	if err := appendSynced(l.f, &l.alloc, auditChunk, b, l.end); err != nil {
 		return err
 	}
 	l.nextID = id

@@ -247,17 +247,7 @@ func (in *inbox) write(group []*appendReq) error {
 		in.resume.Wait() // being emptied, or the store is far behind: back-pressure
 	}
 	start, gen := in.end, in.gen
-	alloc, err := preallocate(in.f, in.alloc, start+int64(len(buf)), inboxChunk)
-	in.alloc = alloc
-	if err == nil {
-		_, err = in.f.WriteAt(buf, start)
-	}
-	if err == nil {
-		err = syncData(in.f)
-	}
-	if err != nil {
-		in.f.Truncate(start)
-		in.alloc = start
+	if err := appendSynced(in.f, &in.alloc, inboxChunk, buf, start); err != nil {
 		in.fmu.Unlock()
 		return fmt.Errorf("sqlite: inbox: append: %w", err)
 	}

@@ -54,3 +54,22 @@ func preallocate(f *os.File, alloc, size, chunk int64) (int64, error) {
 	}
 	return alloc + n, nil
 }
+
+// appendSynced writes b at off in f, which is preallocated up to *alloc
+// (grown by chunk as needed), and syncs it. On failure the file is cut back
+// to off: nothing of b counts.
+func appendSynced(f *os.File, alloc *int64, chunk int64, b []byte, off int64) error {
+	n, err := preallocate(f, *alloc, off+int64(len(b)), chunk)
+	*alloc = n
+	if err == nil {
+		_, err = f.WriteAt(b, off)
+	}
+	if err == nil {
+		err = syncData(f)
+	}
+	if err != nil {
+		f.Truncate(off)
+		*alloc = off
+	}
+	return err
+}
