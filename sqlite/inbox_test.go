@@ -237,3 +237,20 @@ func TestInboxSpillsToLog(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// TestRecentKeys: the newest n keys are remembered, older ones forgotten.
+func TestRecentKeys(t *testing.T) {
+	r := newRecentKeys(3)
+	for i := range 5 {
+		r.add([2]string{"F", fmt.Sprint(i)})
+	}
+	r.add([2]string{"F", "4"}) // again: no second place
+	for i, want := range []bool{false, false, true, true, true} {
+		if got := r.has([2]string{"F", fmt.Sprint(i)}); got != want {
+			t.Errorf("key %d remembered %v, want %v", i, got, want)
+		}
+	}
+	if len(r.set) != 3 || len(r.ring) != 3 {
+		t.Fatalf("%d keys in the set, %d in the ring", len(r.set), len(r.ring))
+	}
+}
