@@ -96,21 +96,12 @@ func runToken(ctx context.Context, env *environment, args []string) error {
 // runTokenCreate makes a token for a user: the token alone on standard
 // output (for scripts), its id on standard error.
 func runTokenCreate(ctx context.Context, env *environment, args []string) error {
-	fs := newFlagSet(env, "token", tokenUsage)
-	var sf storeFlags
-	sf.register(fs)
-	if err := fs.Parse(args); err != nil {
-		return err
-	}
-	if fs.NArg() != 1 {
-		return lifeboat.Errorf(lifeboat.EINVALID, "give exactly one user NAME")
-	}
-	db, err := sf.open(ctx, env)
+	db, rest, err := tokenCommand(ctx, env, "token", tokenUsage, args, 1, "give exactly one user NAME", nil)
 	if err != nil {
 		return err
 	}
 	defer db.Close()
-	u, err := db.UserByName(ctx, fs.Arg(0))
+	u, err := db.UserByName(ctx, rest[0])
 	if err != nil {
 		return err
 	}
@@ -130,31 +121,18 @@ func runTokenCreate(ctx context.Context, env *environment, args []string) error 
 // runTokenList prints the id, user and creation time of every token.
 // Lifeboat does not record when a token was last used.
 func runTokenList(ctx context.Context, env *environment, args []string) error {
-	fs := newFlagSet(env, "token list", "token list --data DIR")
-	var sf storeFlags
-	sf.register(fs)
-	if err := fs.Parse(args); err != nil {
-		return err
-	}
-	if fs.NArg() != 0 {
-		return lifeboat.Errorf(lifeboat.EINVALID, "token list takes no arguments")
-	}
-	db, err := sf.open(ctx, env)
+	db, _, err := tokenCommand(ctx, env, "token list", "token list --data DIR", args, 0, "token list takes no arguments", nil)
 	if err != nil {
 		return err
 	}
 	defer db.Close()
-	tokens, err := db.APITokens(ctx)
+	tokens, names, err := apiTokens(ctx, db)
 	if err != nil {
 		return err
 	}
 	if len(tokens) == 0 {
 		fmt.Fprintln(env.stdout, "no API tokens")
 		return nil
-	}
-	names, err := userNames(ctx, db)
-	if err != nil {
-		return err
 	}
 	tw := tabwriter.NewWriter(env.stdout, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "ID\tUSER\tCREATED")
@@ -166,37 +144,27 @@ func runTokenList(ctx context.Context, env *environment, args []string) error {
 
 // runTokenRevoke deletes the token with the given id (or id prefix).
 func runTokenRevoke(ctx context.Context, env *environment, args []string) error {
-	fs := newFlagSet(env, "token revoke", "token revoke --data DIR ID   (ID as 'lifeboat token list' shows it, or its first 6 or more digits)")
-	var sf storeFlags
-	sf.register(fs)
-	if err := fs.Parse(args); err != nil {
-		return err
+	checkID := func(rest []string) error {
+		if !validTokenPrefix(strings.ToLower(rest[0])) {
+			return lifeboat.Errorf(lifeboat.EINVALID, "a token ID is %d to 64 hex digits, as 'lifeboat token list' shows it", minTokenPrefix)
+		}
+		return nil
 	}
-	if fs.NArg() != 1 {
-		return lifeboat.Errorf(lifeboat.EINVALID, "give exactly one token ID (see 'lifeboat token list')")
-	}
-	prefix := strings.ToLower(fs.Arg(0))
-	if !validTokenPrefix(prefix) {
-		return lifeboat.Errorf(lifeboat.EINVALID, "a token ID is %d to 64 hex digits, as 'lifeboat token list' shows it", minTokenPrefix)
-	}
-	db, err := sf.open(ctx, env)
+	db, rest, err := tokenCommand(ctx, env, "token revoke", "token revoke --data DIR ID   (ID as 'lifeboat token list' shows it, or its first 6 or more digits)",
+		args, 1, "give exactly one token ID (see 'lifeboat token list')", checkID)
 	if err != nil {
 		return err
 	}
 	defer db.Close()
-	tokens, err := db.APITokens(ctx)
+	tokens, names, err := apiTokens(ctx, db)
 	if err != nil {
 		return err
 	}
-	t, err := findToken(tokens, prefix)
+	t, err := findToken(tokens, strings.ToLower(rest[0]))
 	if err != nil {
 		return err
 	}
 	if err := db.RevokeAPIToken(ctx, t.TokenHash); err != nil {
-		return err
-	}
-	names, err := userNames(ctx, db)
-	if err != nil {
 		return err
 	}
 	fmt.Fprintf(env.stdout, "token %s of user %s revoked (a running server refuses it within 5 seconds)\n", tokenID(t.TokenHash), names[t.UserID])
@@ -234,15 +202,43 @@ func findToken(tokens []*lifeboat.APIToken, prefix string) (*lifeboat.APIToken, 
 	return nil, lifeboat.Errorf(lifeboat.EINVALID, "%d API tokens have ids starting with %s: give more of the id", len(found), prefix)
 }
 
-// userNames maps account ids to login names.
-func userNames(ctx context.Context, db *sqlite.DB) (map[int64]string, error) {
+// tokenCommand parses the flags of a token subcommand, checks that it was
+// given nargs arguments (need says what otherwise) that check accepts (if
+// set), and opens the store.
+func tokenCommand(ctx context.Context, env *environment, name, usage string, args []string, nargs int, need string,
+	check func([]string) error) (*sqlite.DB, []string, error) {
+	fs := newFlagSet(env, name, usage)
+	var sf storeFlags
+	sf.register(fs)
+	if err := fs.Parse(args); err != nil {
+		return nil, nil, err
+	}
+	if fs.NArg() != nargs {
+		return nil, nil, lifeboat.Errorf(lifeboat.EINVALID, "%s", need)
+	}
+	if check != nil {
+		if err := check(fs.Args()); err != nil {
+			return nil, nil, err
+		}
+	}
+	db, err := sf.open(ctx, env)
+	return db, fs.Args(), err
+}
+
+// apiTokens returns every API token and the login names of the accounts
+// by id.
+func apiTokens(ctx context.Context, db *sqlite.DB) ([]*lifeboat.APIToken, map[int64]string, error) {
+	tokens, err := db.APITokens(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
 	users, err := db.Users(ctx)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	names := make(map[int64]string, len(users))
 	for _, u := range users {
 		names[u.ID] = u.Name
 	}
-	return names, nil
+	return tokens, names, nil
 }
