@@ -50,8 +50,10 @@ type DB struct {
 	key   []byte           // the database key, for the inbox's key
 	Now   func() time.Time // clock; defaults to time.Now
 	// OnApplied, if set, is called with the feed messages just applied to
-	// the store (duplicates left out), in order, from the goroutine that
-	// applied them: it must not block for long. Set it before OpenInbox so
+	// the store (duplicates left out; Status MessageRejected for one kept
+	// as a dead letter because it no longer mapped when read back from the
+	// inbox), in order, from the goroutine that applied them: it must not
+	// block for long. Set it before OpenInbox so
 	// that it also sees the messages a crash left in the inbox.
 	OnApplied func(ms []*lifeboat.Message)
 	cancel    context.CancelFunc

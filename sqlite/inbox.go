@@ -12,6 +12,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"runtime"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -50,6 +51,7 @@ var inboxQueued = 4096
 // XChaCha20-Poly1305 sealed with a key derived from the database key.
 type inbox struct {
 	db      *DB
+	remap   Remap
 	f       *os.File
 	aead    cipher.AEAD
 	nonce   [chacha20poly1305.NonceSizeX - 8]byte // random for this process; a counter completes each nonce
@@ -81,11 +83,22 @@ type inbox struct {
 	limit    int64      // inboxMaxBacklog
 }
 
-// inboxRecord is what the log keeps of a message.
+// inboxRecord is a message and its resources. The log keeps the message
+// alone: one read back from it is mapped again (remap) before it is applied.
 type inboxRecord struct {
 	Message   lifeboat.Message
 	Resources []*lifeboat.Resource
+	remap     bool   // read back from the log: Resources are still to be mapped
+	failed    string // why it no longer maps: it is kept as a dead letter
 }
+
+// Remap maps a feed message read back from the inbox to its resources
+// again, as they were mapped before it was acknowledged: the inbox keeps
+// only the message, so that acknowledging it writes and syncs a tenth as
+// much. An error with code lifeboat.EINVALID says the message no longer
+// maps (it is then kept as a dead letter, with the error's message, which
+// must hold no patient data); any other error is retried.
+type Remap func(ctx context.Context, m *lifeboat.Message) ([]*lifeboat.Resource, error)
 
 // appendReq is a sealed record to append.
 type appendReq struct {
@@ -103,12 +116,12 @@ type inboxItem struct {
 
 // openInbox opens the log, applies what a crash left unapplied, and starts
 // the applier.
-func openInbox(ctx context.Context, db *DB, dir string, key []byte) (*inbox, error) {
+func openInbox(ctx context.Context, db *DB, dir string, key []byte, remap Remap) (*inbox, error) {
 	f, aead, err := openSealedLog(dir, InboxFileName, key, "lifeboat inbox v1", "receives feeds")
 	if err != nil {
 		return nil, err
 	}
-	in := &inbox{db: db, f: f, aead: aead, applyQ: make(chan inboxItem, inboxQueued),
+	in := &inbox{db: db, remap: remap, f: f, aead: aead, applyQ: make(chan inboxItem, inboxQueued),
 		spilled: make(chan struct{}, 1), stop: make(chan struct{}),
 		pending: map[[2]string]bool{}, recent: newRecentKeys(inboxRecent), rotateAt: inboxRotate, limit: inboxMaxBacklog}
 	in.resume = sync.NewCond(&in.fmu)
@@ -179,11 +192,48 @@ func (in *inbox) applyLog(ctx context.Context, to int64, tolerant bool) (int64, 
 		if len(batch) == 0 {
 			break
 		}
+		if err := in.remapAll(ctx, batch); err != nil {
+			return in.applied, err
+		}
 		if err := in.apply(ctx, batch); err != nil {
 			return in.applied, err
 		}
 	}
 	return off, nil
+}
+
+// remapAll maps again, on every processor, the messages of items read
+// back from the log. A message that no longer maps is marked failed.
+func (in *inbox) remapAll(ctx context.Context, items []inboxItem) error {
+	var todo []*inboxRecord
+	for _, it := range items {
+		if it.rec.remap {
+			todo = append(todo, it.rec)
+		}
+	}
+	workers := min(runtime.GOMAXPROCS(0), len(todo))
+	errs := make([]error, workers)
+	var wg sync.WaitGroup
+	for w := range workers {
+		wg.Go(func() {
+			for i := w; i < len(todo); i += workers {
+				rec := todo[i]
+				rs, err := in.remap(ctx, &rec.Message)
+				switch {
+				case err == nil:
+					rec.Resources = rs
+				case lifeboat.ErrorCode(err) == lifeboat.EINVALID:
+					rec.failed = lifeboat.ErrorMessage(err)
+				default:
+					errs[w] = fmt.Errorf("sqlite: inbox: map a message again: %w", err)
+					return
+				}
+				rec.remap = false
+			}
+		})
+	}
+	wg.Wait()
+	return errors.Join(errs...)
 }
 
 // readRecord reads one record: length, nonce and the sealed record
@@ -205,7 +255,7 @@ func (in *inbox) readRecord(r io.Reader) (*inboxRecord, int64, error) {
 	if err != nil {
 		return nil, 0, fmt.Errorf("sqlite: inbox: record does not authenticate: %w", err)
 	}
-	if bytes.HasPrefix(plain, []byte(recordMagic)) {
+	if bytes.HasPrefix(plain, []byte(recordMagic)) || bytes.HasPrefix(plain, []byte(recordMagicV1)) {
 		rec, err := decodeRecord(plain)
 		if err != nil {
 			return nil, 0, err
@@ -219,16 +269,16 @@ func (in *inbox) readRecord(r io.Reader) (*inboxRecord, int64, error) {
 	return &rec, int64(4 + n), nil
 }
 
-// seal encodes and encrypts a record with its length prefix. Each nonce is
-// the process's random prefix and a counter, so sealing costs no system
-// call.
-func (in *inbox) seal(rec *inboxRecord) ([]byte, error) {
+// seal encodes and encrypts the record of a message with its length
+// prefix. Each nonce is the process's random prefix and a counter, so
+// sealing costs no system call.
+func (in *inbox) seal(m *lifeboat.Message) ([]byte, error) {
 	const head = 4 + chacha20poly1305.NonceSizeX
-	out := make([]byte, head, head+recordSize(rec)+chacha20poly1305.Overhead)
+	out := make([]byte, head, head+recordSize(m)+chacha20poly1305.Overhead)
 	nonce := out[4:head]
 	copy(nonce, in.nonce[:])
 	binary.LittleEndian.PutUint64(nonce[len(in.nonce):], in.sealed.Add(1))
-	plain := appendRecord(out[head:], rec)
+	plain := appendRecord(out[head:], m)
 	out = in.aead.Seal(out[:head], nonce, plain, nil) // in place
 	binary.LittleEndian.PutUint32(out, uint32(len(out)-4))
 	return out, nil
@@ -294,14 +344,17 @@ func (in *inbox) close() error {
 }
 
 // OpenInbox starts the feed inbox that QueueMessage uses, first applying
-// whatever a crash left in it. Only the one server process that receives
-// feeds for a data directory may open its inbox; other commands on the same
-// store leave it alone.
-func (db *DB) OpenInbox(ctx context.Context) error {
+// whatever a crash left in it; remap maps the messages it reads back. Only
+// the one server process that receives feeds for a data directory may open
+// its inbox; other commands on the same store leave it alone.
+func (db *DB) OpenInbox(ctx context.Context, remap Remap) error {
 	if db.inbox != nil {
 		return nil
 	}
-	in, err := openInbox(ctx, db, db.dir, db.key)
+	if remap == nil {
+		return errors.New("sqlite: inbox: no Remap")
+	}
+	in, err := openInbox(ctx, db, db.dir, db.key, remap)
 	if err != nil {
 		return err
 	}
@@ -325,9 +378,11 @@ func (db *DB) InboxBacklog() (messages int, size int64) {
 	return messages, size
 }
 
-// QueueMessage makes a feed message and the resources mapped from it
-// durable in the inbox and returns; they are applied to the store a moment
-// later, in one transaction with other messages. A message whose feed and
+// QueueMessage makes a feed message durable in the inbox and returns; it
+// is applied to the store with the resources mapped from it a moment later,
+// in one transaction with other messages (rs are kept in memory; a message
+// read back from the log is mapped again by the inbox's Remap, which must
+// give the same resources). A message whose feed and
 // control id were queued, or applied lately, reports duplicate; one applied
 // long ago is found a duplicate when applied, and changes nothing. This is
 // the fast path for acknowledging feeds: the caller may acknowledge as soon
@@ -350,7 +405,7 @@ func (db *DB) QueueMessage(ctx context.Context, m *lifeboat.Message, rs []*lifeb
 	}
 	m.Status, m.Resources = lifeboat.MessageApplied, len(rs)
 	rec := &inboxRecord{Message: *m, Resources: rs}
-	data, err := in.seal(rec)
+	data, err := in.seal(m)
 	if err != nil {
 		return false, err
 	}

@@ -155,23 +155,17 @@ func (in *inbox) apply(ctx context.Context, items []inboxItem) error {
 	var applied []*lifeboat.Message
 	last := items[len(items)-1].end
 	err := in.db.w.do(ctx, func(tx *wtx) error {
+		tx.yield = true
+		defer func() { tx.yield = false }()
 		applied = applied[:0]
 		var all []encoded
 		type seen struct {
-			n    int
-			last time.Time
+			n, rejected   int
+			last, lastErr time.Time
 		}
 		feeds := map[string]*seen{}
 		for i, it := range items {
 			m := &it.rec.Message
-			dup, err := insertMessage(tx, m, raws[i], len(encs[i]))
-			if err != nil {
-				return err
-			}
-			if !dup {
-				applied = append(applied, m)
-				all = append(all, encs[i]...)
-			}
 			f := feeds[m.Feed]
 			if f == nil {
 				f = &seen{}
@@ -181,12 +175,32 @@ func (in *inbox) apply(ctx context.Context, items []inboxItem) error {
 			if m.Received.After(f.last) {
 				f.last = m.Received
 			}
+			if it.rec.failed != "" { // no longer maps: a dead letter
+				m.Status, m.Error, m.Resources = lifeboat.MessageRejected, it.rec.failed, 0
+				if err := insertRejected(tx, m, raws[i]); err != nil {
+					return err
+				}
+				applied = append(applied, m)
+				f.rejected++
+				if m.Received.After(f.lastErr) {
+					f.lastErr = m.Received
+				}
+				continue
+			}
+			dup, err := insertMessage(tx, m, raws[i], len(encs[i]))
+			if err != nil {
+				return err
+			}
+			if !dup {
+				applied = append(applied, m)
+				all = append(all, encs[i]...)
+			}
 		}
 		if _, err := putAll(tx, all, now); err != nil {
 			return err
 		}
 		for feed, f := range feeds {
-			if err := feedSeen(tx, feed, f.n, 0, f.last, time.Time{}); err != nil {
+			if err := feedSeen(tx, feed, f.n, f.rejected, f.last, f.lastErr); err != nil {
 				return err
 			}
 		}

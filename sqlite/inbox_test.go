@@ -4,10 +4,13 @@ import (
 	"bytes"
 	"context"
 	"crypto/rand"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
+	"strconv"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -29,6 +32,19 @@ func feedMessage(i int) (*lifeboat.Message, []*lifeboat.Resource) {
 	return m, []*lifeboat.Resource{r}
 }
 
+// remapFeedMessage is the tests' Remap: feedMessage's resources again, from
+// the number in the message's MRN.
+func remapFeedMessage(_ context.Context, m *lifeboat.Message) ([]*lifeboat.Resource, error) {
+	_, after, ok := bytes.Cut(m.Raw, []byte("MRNINBOX"))
+	n, _, _ := bytes.Cut(after, []byte("|"))
+	i, err := strconv.Atoi(string(n))
+	if !ok || err != nil {
+		return nil, lifeboat.Errorf(lifeboat.EINVALID, "not a test message")
+	}
+	_, rs := feedMessage(i)
+	return rs, nil
+}
+
 // openWithInbox opens the store in dir with its feed inbox.
 func openWithInbox(t *testing.T, dir string, key []byte) *DB {
 	t.Helper()
@@ -36,7 +52,7 @@ func openWithInbox(t *testing.T, dir string, key []byte) *DB {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := db.OpenInbox(context.Background()); err != nil {
+	if err := db.OpenInbox(context.Background(), remapFeedMessage); err != nil {
 		db.Close()
 		t.Fatal(err)
 	}
@@ -93,7 +109,7 @@ func TestQueueMessage(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := other.OpenInbox(ctx); lifeboat.ErrorCode(err) != lifeboat.ECONFLICT {
+	if err := other.OpenInbox(ctx, remapFeedMessage); lifeboat.ErrorCode(err) != lifeboat.ECONFLICT {
 		t.Errorf("a second inbox on the same directory: %v", err)
 	}
 	other.Close()
@@ -127,8 +143,8 @@ func TestInboxRecovery(t *testing.T) {
 	db := openWithInbox(t, dir, key)
 	var log []byte
 	for i := range 20 {
-		m, rs := feedMessage(i)
-		data, err := db.inbox.seal(&inboxRecord{Message: *m, Resources: rs})
+		m, _ := feedMessage(i)
+		data, err := db.inbox.seal(m)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -138,8 +154,8 @@ func TestInboxRecovery(t *testing.T) {
 		t.Fatal(err)
 	}
 	// As a crash would leave it: 20 synced records, then half of a 21st.
-	m, rs := feedMessage(20)
-	torn, _ := (&inbox{aead: db.inbox.aead}).seal(&inboxRecord{Message: *m, Resources: rs})
+	m, _ := feedMessage(20)
+	torn, _ := (&inbox{aead: db.inbox.aead}).seal(m)
 	log = append(log, torn[:len(torn)/2]...)
 	if err := os.WriteFile(filepath.Join(dir, InboxFileName), log, 0o600); err != nil {
 		t.Fatal(err)
@@ -152,7 +168,7 @@ func TestInboxRecovery(t *testing.T) {
 	if counts, _ := db.CountResources(ctx); counts["Patient"] != 0 {
 		t.Fatalf("opening the store without its inbox applied it")
 	}
-	if err := db.OpenInbox(ctx); err != nil {
+	if err := db.OpenInbox(ctx, remapFeedMessage); err != nil {
 		t.Fatal(err)
 	}
 	counts, _ := db.CountResources(ctx)
@@ -167,7 +183,7 @@ func TestInboxRecovery(t *testing.T) {
 		t.Fatalf("the torn tail was not cut: %d bytes", fi.Size())
 	}
 	// New messages after recovery go on.
-	m, rs = feedMessage(21)
+	m, rs := feedMessage(21)
 	if _, err := db.QueueMessage(ctx, m, rs); err != nil {
 		t.Fatal(err)
 	}
@@ -252,5 +268,89 @@ func TestRecentKeys(t *testing.T) {
 	}
 	if len(r.set) != 3 || len(r.ring) != 3 {
 		t.Fatalf("%d keys in the set, %d in the ring", len(r.set), len(r.ring))
+	}
+}
+
+// TestInboxRemap: messages read back from the log are mapped again; one
+// that no longer maps is kept as a dead letter, named to OnApplied, and
+// counted against its feed; a failure to map that may pass is retried.
+func TestInboxRemap(t *testing.T) {
+	ctx := context.Background()
+	dir, key := t.TempDir(), inboxKey(t)
+	db := openWithInbox(t, dir, key)
+	var log []byte
+	for i := range 4 {
+		m, _ := feedMessage(i)
+		m.Status = lifeboat.MessageApplied // as QueueMessage writes it
+		if i == 2 {
+			m.Raw = bytes.ReplaceAll(m.Raw, []byte("MRNINBOX"), []byte("MRN"))
+		}
+		data, err := db.inbox.seal(m)
+		if err != nil {
+			t.Fatal(err)
+		}
+		log = append(log, data...)
+	}
+	if err := db.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, InboxFileName), log, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	db, err := Open(ctx, dir, key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var named []lifeboat.Message
+	db.OnApplied = func(ms []*lifeboat.Message) {
+		for _, m := range ms {
+			named = append(named, *m)
+		}
+	}
+	if err := db.OpenInbox(ctx, remapFeedMessage); err != nil {
+		t.Fatal(err)
+	}
+	counts, _ := db.CountResources(ctx)
+	dead, _ := db.DeadLetters(ctx, 10)
+	feeds, _ := db.Feeds(ctx)
+	if counts["Patient"] != 3 || len(dead) != 1 || dead[0].ControlID != "C2" || dead[0].Error != "not a test message" {
+		t.Fatalf("%d patients, dead letters %+v", counts["Patient"], dead)
+	}
+	if len(feeds) != 1 || feeds[0].Messages != 4 || feeds[0].Rejected != 1 {
+		t.Fatalf("feeds %+v", feeds)
+	}
+	if len(named) != 4 || named[2].Status != lifeboat.MessageRejected || named[3].Status != lifeboat.MessageApplied {
+		t.Fatalf("OnApplied was told %+v", named)
+	}
+	db.Close()
+
+	// Spilled records whose mapping fails once are applied on the retry.
+	defer func(n int) { inboxQueued = n }(inboxQueued)
+	inboxQueued = 1
+	var calls atomic.Int64
+	flaky := func(ctx context.Context, m *lifeboat.Message) ([]*lifeboat.Resource, error) {
+		if calls.Add(1) == 1 {
+			return nil, errors.New("the store is busy")
+		}
+		return remapFeedMessage(ctx, m)
+	}
+	db, err = Open(ctx, t.TempDir(), key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if err := db.OpenInbox(ctx, flaky); err != nil {
+		t.Fatal(err)
+	}
+	queueFrom4(t, db, 30)
+	deadline := time.Now().Add(5 * time.Second)
+	for counts, _ := db.CountResources(ctx); counts["Patient"] != 120; counts, _ = db.CountResources(ctx) {
+		if time.Now().After(deadline) {
+			t.Fatalf("%d patients applied, want 120", counts["Patient"])
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	if calls.Load() < 2 {
+		t.Fatalf("nothing was read back from the log (remap called %d times)", calls.Load())
 	}
 }

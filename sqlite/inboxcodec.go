@@ -8,21 +8,32 @@ import (
 	"github.com/lifeboat-health/lifeboat"
 )
 
-// recordMagic starts an inbox record in the binary layout below. Records
-// written before it are gob streams, which cannot start with these bytes (a
-// gob stream starts with a type definition, whose id is negative).
-const recordMagic = "LBR1"
+// Record layouts. recordMagic starts a record of the current layout: the
+// message alone, whose resources are mapped again when it is read back
+// (see Remap). recordMagicV1 started records that also held the message's
+// resources. Records written before either are gob streams, which cannot
+// start with these bytes (a gob stream starts with a type definition, whose
+// id is negative).
+const (
+	recordMagic   = "LBR2"
+	recordMagicV1 = "LBR1"
+)
 
 // errRecord reports a record that does not decode.
 var errRecord = errors.New("sqlite: inbox: malformed record")
 
-// appendRecord appends rec to dst in the inbox's binary layout: the magic,
-// then the message and each resource as length-prefixed strings, varints
-// and times (Unix nanoseconds, 0 for the zero time). It is several times
-// cheaper than gob, which matters on the path to an acknowledgement.
-func appendRecord(dst []byte, rec *inboxRecord) []byte {
+// appendRecord appends m to dst in the inbox's binary layout: the magic,
+// then the message's fields as length-prefixed strings, varints and times
+// (Unix nanoseconds, 0 for the zero time). It is several times cheaper than
+// gob, and the message alone is about a tenth of the record with its
+// resources, which matters on the path to an acknowledgement.
+func appendRecord(dst []byte, m *lifeboat.Message) []byte {
 	w := recWriter{b: append(dst, recordMagic...)}
-	m := &rec.Message
+	w.message(m)
+	return w.b
+}
+
+func (w *recWriter) message(m *lifeboat.Message) {
 	w.int(m.ID)
 	w.time(m.Received)
 	w.str(m.Feed)
@@ -33,49 +44,20 @@ func appendRecord(dst []byte, rec *inboxRecord) []byte {
 	w.str(m.Error)
 	w.int(int64(m.Resources))
 	w.bytes(m.Raw)
-	w.uint(uint64(len(rec.Resources)))
-	for _, r := range rec.Resources {
-		w.str(r.Type)
-		w.str(r.ID)
-		w.int(r.Version)
-		w.str(r.SourceVersion)
-		w.time(r.LastUpdated)
-		w.time(r.Received)
-		w.str(r.Source.Kind)
-		w.str(r.Source.Name)
-		w.str(r.Source.Ref)
-		w.bool(r.Deleted)
-		w.bool(r.Placeholder)
-		w.bytes(r.JSON)
-		x := &r.Index
-		w.str(x.Patient)
-		w.str(x.Encounter)
-		w.str(x.Location)
-		w.str(x.Status)
-		w.str(x.Category)
-		w.str(x.Code)
-		w.time(x.Date)
-		w.uint(uint64(len(x.Identifiers)))
-		for _, id := range x.Identifiers {
-			w.str(id.System)
-			w.str(id.Value)
-		}
-		w.uint(uint64(len(x.Names)))
-		for _, n := range x.Names {
-			w.str(n)
-		}
-		w.str(x.BirthDate)
-	}
-	return w.b
 }
 
-// decodeRecord decodes a record written by appendRecord.
+// decodeRecord decodes a record written by appendRecord, or one of the
+// earlier layout with its resources.
 func decodeRecord(b []byte) (*inboxRecord, error) {
-	if len(b) < len(recordMagic) || string(b[:len(recordMagic)]) != recordMagic {
+	if len(b) < len(recordMagic) {
+		return nil, errRecord
+	}
+	magic := string(b[:len(recordMagic)])
+	if magic != recordMagic && magic != recordMagicV1 {
 		return nil, errRecord
 	}
 	r := recReader{b: b[len(recordMagic):]}
-	rec := &inboxRecord{}
+	rec := &inboxRecord{remap: magic == recordMagic}
 	m := &rec.Message
 	m.ID = r.int()
 	m.Received = r.time()
@@ -87,8 +69,19 @@ func decodeRecord(b []byte) (*inboxRecord, error) {
 	m.Error = r.str()
 	m.Resources = int(r.int())
 	m.Raw = r.bytes()
+	if magic == recordMagicV1 {
+		rec.Resources = r.resources()
+	}
+	if r.err || len(r.b) != 0 {
+		return nil, errRecord
+	}
+	return rec, nil
+}
+
+// resources reads the resources of a record of the earlier layout.
+func (r *recReader) resources() []*lifeboat.Resource {
 	n := r.count()
-	rec.Resources = make([]*lifeboat.Resource, 0, n)
+	rs := make([]*lifeboat.Resource, 0, n)
 	for range n {
 		res := &lifeboat.Resource{}
 		res.Type = r.str()
@@ -124,12 +117,9 @@ func decodeRecord(b []byte) (*inboxRecord, error) {
 			}
 		}
 		x.BirthDate = r.str()
-		rec.Resources = append(rec.Resources, res)
+		rs = append(rs, res)
 	}
-	if r.err || len(r.b) != 0 {
-		return nil, errRecord
-	}
-	return rec, nil
+	return rs
 }
 
 type recWriter struct{ b []byte }
@@ -235,11 +225,7 @@ func (r *recReader) time() time.Time {
 	return time.Unix(0, r.int())
 }
 
-// recordSize estimates the encoded size of rec, to allocate once.
-func recordSize(rec *inboxRecord) int {
-	n := 128 + len(rec.Message.Raw)
-	for _, r := range rec.Resources {
-		n += 160 + len(r.JSON) + len(r.ID) + len(r.Source.Ref) + 32*len(r.Index.Identifiers) + 24*len(r.Index.Names)
-	}
-	return n
+// recordSize estimates the encoded size of m, to allocate once.
+func recordSize(m *lifeboat.Message) int {
+	return 128 + len(m.Raw) + len(m.Feed) + len(m.ControlID) + len(m.Type) + len(m.Remote) + len(m.Error)
 }

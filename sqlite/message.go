@@ -75,13 +75,21 @@ func (db *DB) RejectMessage(ctx context.Context, m *lifeboat.Message) error {
 	m.Status = lifeboat.MessageRejected
 	raw := db.codec.encode(nil, m.Raw)
 	return db.w.do(ctx, func(tx *wtx) error {
-		if err := tx.exec(`INSERT INTO messages(received, feed, control_id, type, remote, status, error, raw) VALUES(?,?,?,?,?,?,?,?)`,
-			millis(m.Received), m.Feed, m.ControlID, m.Type, m.Remote, m.Status, m.Error, raw); err != nil {
+		if err := insertRejected(tx, m, raw); err != nil {
 			return err
 		}
-		m.ID = tx.lastInsertID()
 		return feedSeen(tx, m.Feed, 1, 1, m.Received, m.Received)
 	}, false)
+}
+
+// insertRejected keeps a message as a dead letter, its raw bytes encoded.
+func insertRejected(tx *wtx, m *lifeboat.Message, raw []byte) error {
+	if err := tx.exec(`INSERT INTO messages(received, feed, control_id, type, remote, status, error, raw) VALUES(?,?,?,?,?,?,?,?)`,
+		millis(m.Received), m.Feed, m.ControlID, m.Type, m.Remote, lifeboat.MessageRejected, m.Error, raw); err != nil {
+		return err
+	}
+	m.ID = tx.lastInsertID()
+	return nil
 }
 
 // feedSeen records n messages of a feed in its health, rejected of them

@@ -121,15 +121,20 @@ func (a *appAcks) routed(feed string, req hl7v2.AckRequest, o hl7v2.Outcome) boo
 }
 
 // applied queues the application acknowledgement of messages just applied
-// to the store; it is the store's OnApplied hook.
+// to the store, or kept as dead letters because they no longer mapped when
+// read back from the inbox; it is the store's OnApplied hook.
 func (a *appAcks) applied(ms []*lifeboat.Message) {
 	for _, m := range ms {
 		hdr, err := hl7v2.ParseHeader(m.Raw)
 		if err != nil {
 			continue
 		}
-		if a.routed(m.Feed, hdr.AckRequest(), hl7v2.Accepted) {
-			a.queue(m.Feed, hdr, hl7v2.Accepted, nil)
+		outcome, errs := hl7v2.Accepted, []hl7v2.AckError(nil)
+		if m.Status == lifeboat.MessageRejected {
+			outcome, errs = hl7v2.Errored, []hl7v2.AckError{{Code: 207, Message: m.Error}}
+		}
+		if a.routed(m.Feed, hdr.AckRequest(), outcome) {
+			a.queue(m.Feed, hdr, outcome, errs)
 		}
 	}
 }

@@ -41,11 +41,11 @@ func benchHL7(ctx context.Context, env *environment, conns, n int) error {
 		return err
 	}
 	defer done()
-	if err := db.OpenInbox(ctx); err != nil {
-		return err
-	}
 	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
 	f := newFeed(db, logger, newFeedMetrics(prometheus.NewRegistry()))
+	if err := db.OpenInbox(ctx, f.remap); err != nil {
+		return err
+	}
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		return fmt.Errorf("bench: %w", err)

@@ -72,32 +72,13 @@ func (f *feed) process(ctx context.Context, raw []byte, remote string, replayOf 
 		return f.reject(ctx, m, hdr, hl7v2.Rejected, err, replayOf)
 	}
 	describe(m, msg)
-	mapped, err := hl7fhir.Map(msg, hl7fhir.Options{Now: f.now, Location: f.loc})
-	if err != nil {
-		outcome := hl7v2.Errored
-		var me *hl7fhir.MapError
-		if errors.As(err, &me) && (me.Code == 200 || me.Code == 201) {
-			outcome = hl7v2.Rejected // a type or event Lifeboat does not take
-		}
-		return f.reject(ctx, m, msg, outcome, err, replayOf)
-	}
-	if err := f.reconcile(ctx, mapped.Resources); err != nil {
+	rs, err := f.mapMessage(ctx, m, msg)
+	var mf *mapFailure
+	switch {
+	case errors.As(err, &mf):
+		return f.reject(ctx, m, msg, mf.outcome, mf.err, replayOf)
+	case err != nil:
 		return f.notStored(ctx, m, msg, err)
-	}
-	rs := make([]*lifeboat.Resource, len(mapped.Resources))
-	all := make([]lifeboat.Resource, len(mapped.Resources))
-	src := lifeboat.Source{Kind: "hl7v2", Name: m.Feed, Ref: m.ControlID}
-	for i := range mapped.Resources {
-		o := &mapped.Resources[i]
-		x, err := f.index(o)
-		if err != nil {
-			// A mapping that yields invalid FHIR is Lifeboat's fault: keep
-			// the message to replay once it is fixed.
-			return f.reject(ctx, m, msg, hl7v2.Errored, fmt.Errorf("mapped %s is not valid FHIR: %w", o.Type, err), replayOf)
-		}
-		all[i] = lifeboat.Resource{Type: o.Type, ID: o.ID, JSON: o.JSON, LastUpdated: o.LastUpdated,
-			Received: m.Received, Source: src, Placeholder: o.Placeholder, Deleted: o.Deleted, Index: x}
-		rs[i] = &all[i]
 	}
 	dup, err := f.db.QueueMessage(ctx, m, rs)
 	if err != nil {
@@ -109,6 +90,68 @@ func (f *feed) process(ctx context.Context, raw []byte, remote string, replayOf 
 		}
 	}
 	return result{outcome: hl7v2.Accepted, msg: msg, dup: dup}
+}
+
+// mapFailure is why a message cannot be mapped, and how to acknowledge it.
+type mapFailure struct {
+	outcome hl7v2.Outcome
+	err     error
+}
+
+func (e *mapFailure) Error() string { return e.err.Error() }
+
+// mapMessage maps a parsed message to the resources to store: mapped,
+// given the ids of the records the store already has for them (reconcile)
+// and indexed. Its error is a *mapFailure when the message cannot be
+// mapped, any other when the store could not be read. The mapping's clock
+// is the message's arrival, so that mapping it again (remap) gives the
+// same resources.
+func (f *feed) mapMessage(ctx context.Context, m *lifeboat.Message, msg *hl7v2.Message) ([]*lifeboat.Resource, error) {
+	mapped, err := hl7fhir.Map(msg, hl7fhir.Options{Now: func() time.Time { return m.Received }, Location: f.loc})
+	if err != nil {
+		outcome := hl7v2.Errored
+		var me *hl7fhir.MapError
+		if errors.As(err, &me) && (me.Code == 200 || me.Code == 201) {
+			outcome = hl7v2.Rejected // a type or event Lifeboat does not take
+		}
+		return nil, &mapFailure{outcome, err}
+	}
+	if err := f.reconcile(ctx, mapped.Resources); err != nil {
+		return nil, err
+	}
+	rs := make([]*lifeboat.Resource, len(mapped.Resources))
+	all := make([]lifeboat.Resource, len(mapped.Resources))
+	src := lifeboat.Source{Kind: "hl7v2", Name: m.Feed, Ref: m.ControlID}
+	for i := range mapped.Resources {
+		o := &mapped.Resources[i]
+		x, err := f.index(o)
+		if err != nil {
+			// A mapping that yields invalid FHIR is Lifeboat's fault: keep
+			// the message to replay once it is fixed.
+			return nil, &mapFailure{hl7v2.Errored, fmt.Errorf("mapped %s is not valid FHIR: %w", o.Type, err)}
+		}
+		all[i] = lifeboat.Resource{Type: o.Type, ID: o.ID, JSON: o.JSON, LastUpdated: o.LastUpdated,
+			Received: m.Received, Source: src, Placeholder: o.Placeholder, Deleted: o.Deleted, Index: x}
+		rs[i] = &all[i]
+	}
+	return rs, nil
+}
+
+// remap is the inbox's Remap: it maps a message read back from the inbox
+// as process mapped it before acknowledging it. A message that no longer
+// parses or maps (Lifeboat changed meanwhile) is an EINVALID error whose
+// message is the one an ERR segment would carry, free of patient data.
+func (f *feed) remap(ctx context.Context, m *lifeboat.Message) ([]*lifeboat.Resource, error) {
+	msg, err := hl7v2.Parse(m.Raw)
+	if err != nil {
+		return nil, lifeboat.Errorf(lifeboat.EINVALID, "%s", ackError(err).Message)
+	}
+	rs, err := f.mapMessage(ctx, m, msg)
+	var mf *mapFailure
+	if errors.As(err, &mf) {
+		return nil, lifeboat.Errorf(lifeboat.EINVALID, "%s", ackError(mf.err).Message)
+	}
+	return rs, err
 }
 
 // verifyIndex makes feeds check the Index that hl7fhir returns against

@@ -30,12 +30,12 @@ func BenchmarkFeedIngest(b *testing.B) {
 		b.Fatal(err)
 	}
 	defer db.Close()
-	if err := db.OpenInbox(context.Background()); err != nil {
-		b.Fatal(err)
-	}
 	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
 	f := newFeed(db, logger, newFeedMetrics(prometheus.NewRegistry()))
 	f.verifyIndex = false // the tests' check of each Index against fhir.Parse
+	if err := db.OpenInbox(context.Background(), f.remap); err != nil {
+		b.Fatal(err)
+	}
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		b.Fatal(err)

@@ -210,7 +210,7 @@ func serve(ctx context.Context, db *sqlite.DB, cfg config, logger *slog.Logger, 
 	f.appAcks = newAppAcks(cfg.AppAckRoutes, logger, reg)
 	db.OnApplied = f.appAcks.applied
 	go f.appAcks.run(ctx)
-	if err := db.OpenInbox(ctx); err != nil {
+	if err := db.OpenInbox(ctx, f.remap); err != nil {
 		return err
 	}
 	ms := &mllp.Server{Handler: f, OnOversize: f.oversize, Logger: logger, TLSConfig: tlsConfig}
