@@ -49,6 +49,9 @@ func putAll(tx *wtx, encs []encoded, now time.Time) ([]lifeboat.PutOutcome, erro
 	out := make([]lifeboat.PutOutcome, len(encs))
 	sources := map[lifeboat.Source]*delivery{}
 	for i, e := range encs {
+		if tx.yield {
+			runtime.Gosched()
+		}
 		o, err := putOne(tx, e, now)
 		if err != nil {
 			return nil, err
