@@ -61,6 +61,9 @@ type inbox struct {
 	spilled chan struct{} // records were written that applyQ had no room for
 	stop    chan struct{}
 	wg      sync.WaitGroup
+
+	epoch      time.Time    // when opened: a monotonic clock's origin
+	lastQueued atomic.Int64 // when a message was last queued, since epoch
 	once    sync.Once
 
 	mu      sync.Mutex
@@ -121,7 +124,7 @@ func openInbox(ctx context.Context, db *DB, dir string, key []byte, remap Remap)
 	if err != nil {
 		return nil, err
 	}
-	in := &inbox{db: db, remap: remap, f: f, aead: aead, applyQ: make(chan inboxItem, inboxQueued),
+	in := &inbox{db: db, remap: remap, f: f, aead: aead, epoch: time.Now(), applyQ: make(chan inboxItem, inboxQueued),
 		spilled: make(chan struct{}, 1), stop: make(chan struct{}),
 		pending: map[[2]string]bool{}, recent: newRecentKeys(inboxRecent), rotateAt: inboxRotate, limit: inboxMaxBacklog}
 	in.resume = sync.NewCond(&in.fmu)
@@ -396,6 +399,7 @@ func (db *DB) QueueMessage(ctx context.Context, m *lifeboat.Message, rs []*lifeb
 	if m.Received.IsZero() {
 		m.Received = db.now()
 	}
+	in.lastQueued.Store(int64(time.Since(in.epoch)))
 	key := [2]string{m.Feed, m.ControlID}
 	in.mu.Lock()
 	dup := in.pending[key] || in.recent.has(key)

@@ -155,8 +155,8 @@ func (in *inbox) apply(ctx context.Context, items []inboxItem) error {
 	var applied []*lifeboat.Message
 	last := items[len(items)-1].end
 	err := in.db.w.do(ctx, func(tx *wtx) error {
-		tx.yield = true
-		defer func() { tx.yield = false }()
+		tx.yield = in.incoming
+		defer func() { tx.yield = nil }()
 		applied = applied[:0]
 		var all []encoded
 		type seen struct {
@@ -263,6 +263,11 @@ func (in *inbox) rotate(ctx context.Context) error {
 	in.end, in.alloc, in.applied = 0, 0, 0
 	in.gen++
 	return nil
+}
+
+// incoming says whether a message was queued in the last millisecond.
+func (in *inbox) incoming() bool {
+	return time.Since(in.epoch)-time.Duration(in.lastQueued.Load()) < time.Millisecond
 }
 
 // recentKeys remembers the last n keys added, to answer a re-sent message

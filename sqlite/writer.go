@@ -42,11 +42,12 @@ type writeReq struct {
 type wtx struct {
 	w       *writer
 	changed []resourceKey // resources written, for the cache
-	// yield makes putAll give way to other goroutines between resources:
-	// a feed's applier sets it, so that acknowledging new messages, which
-	// waits on a disk sync and the network, is not kept waiting for a
-	// processor by the long transactions that apply earlier ones.
-	yield bool
+	// yield, when set and true, makes putAll give way to other goroutines
+	// between resources: a feed's applier sets it to say whether messages
+	// are coming in, so that acknowledging them, which waits on a disk sync
+	// and the network, is not kept waiting for a processor by the long
+	// transactions that apply earlier ones.
+	yield func() bool
 }
 
 func newWriter(ctx context.Context, conn *sqlite3.Conn, cache *resourceCache) (*writer, error) {
