@@ -14,6 +14,8 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 
+	"github.com/lifeboat-health/lifeboat/hl7fhir"
+	"github.com/lifeboat-health/lifeboat/hl7v2"
 	"github.com/lifeboat-health/lifeboat/mllp"
 	"github.com/lifeboat-health/lifeboat/sqlite"
 )
@@ -64,8 +66,10 @@ func BenchmarkFeedIngest(b *testing.B) {
 				return
 			}
 			defer cl.Close()
+			var msg []byte
 			for i := range per {
-				ack, err := cl.Send(ctx, labResult(c, i))
+				msg = appendLabResult(msg[:0], c, i, hl7Now())
+				ack, err := cl.Send(ctx, msg)
 				if err != nil {
 					b.Error(err)
 					return
@@ -81,4 +85,39 @@ func BenchmarkFeedIngest(b *testing.B) {
 	wg.Wait()
 	b.ReportMetric(float64(sent.Load())/time.Since(start).Seconds(), "msgs/s")
 	b.ReportMetric(float64(sent.Load())/waitApplied(db).Sub(start).Seconds(), "applied-msgs/s")
+}
+
+// TestLabResult: the benchmarks' lab result is the panel it says, and
+// maps to a report, its seven results, the patient and the visit.
+func TestLabResult(t *testing.T) {
+	got := string(appendLabResult(nil, 3, 1234, []byte("20261127101500")))
+	want := "MSH|^~\\&|LAB|GH|LB|GH|20261127101500||ORU^R01^ORU_R01|B3-1234|P|2.5.1\r" +
+		"PID|1||BP000234^^^GH^MR||TESTER^BENCH||19700101|F\r" +
+		"PV1|1|I|4W^12^A^GH||||1234^ATTENDING^ANN|||||||||||V000234^^^GH^VN\r" +
+		"OBR|1|P3-1234|F3-1234|80048^Basic metabolic panel^CPT|||20261127101500|||||||||||||||20261127101500||CH|F\r" +
+		"OBX|1|NM|2951-2^Sodium^LN||139|mmol/L|136-145|N|||F|||20261127101500\r" +
+		"OBX|2|NM|2823-3^Potassium^LN||5.4|mmol/L|3.5-5.1|H|||F|||20261127101500\r" +
+		"OBX|3|NM|2075-0^Chloride^LN||101|mmol/L|98-107|N|||F|||20261127101500\r" +
+		"OBX|4|NM|2028-9^CO2^LN||24|mmol/L|22-29|N|||F|||20261127101500\r" +
+		"OBX|5|NM|3094-0^BUN^LN||18|mg/dL|7-20|N|||F|||20261127101500\r" +
+		"OBX|6|NM|2160-0^Creatinine^LN||1.1|mg/dL|0.6-1.2|N|||F|||20261127101500\r" +
+		"OBX|7|NM|2345-7^Glucose^LN||131|mg/dL|70-99|H|||F|||20261127101500\r"
+	if got != want {
+		t.Fatalf("lab result:\n%q\nwant\n%q", got, want)
+	}
+	msg, err := hl7v2.Parse([]byte(got))
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, err := hl7fhir.Map(msg, hl7fhir.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	types := map[string]int{}
+	for _, r := range out.Resources {
+		types[r.Type]++
+	}
+	if types["DiagnosticReport"] != 1 || types["Observation"] != 7 || types["Patient"] != 1 || types["Encounter"] != 1 {
+		t.Fatalf("the lab result maps to %v", types)
+	}
 }
