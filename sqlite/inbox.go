@@ -64,7 +64,7 @@ type inbox struct {
 
 	epoch      time.Time    // when opened: a monotonic clock's origin
 	lastQueued atomic.Int64 // when a message was last queued, since epoch
-	once    sync.Once
+	once       sync.Once
 
 	mu      sync.Mutex
 	pending map[[2]string]bool // feed and control id of records not yet applied
