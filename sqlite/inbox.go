@@ -28,6 +28,9 @@ const InboxFileName = "inbox.log"
 // Inbox bounds.
 const (
 	inboxApplyBatch  = 1024                  // messages applied in one transaction at most
+	inboxGivingWay   = 128                   // ... while the applier gives way (see givesWay)
+	inboxFlood       = 5000                  // messages a second past which the applier gives way ...
+	inboxPriorityLag = 5 * time.Second       // ... as long as it is less far behind
 	inboxGroupMax    = 256                   // records appended with one write and sync at most
 	inboxMaxBacklog  = 512 << 20             // bytes of the log written and not yet applied, at most; appends wait past it
 	inboxRotate      = 64 << 20              // empty the log once it is this large ...
@@ -62,9 +65,8 @@ type inbox struct {
 	stop    chan struct{}
 	wg      sync.WaitGroup
 
-	epoch      time.Time    // when opened: a monotonic clock's origin
-	lastQueued atomic.Int64 // when a message was last queued, since epoch
-	once       sync.Once
+	arrivals *arrivals // how fast messages are queued
+	once     sync.Once
 
 	mu      sync.Mutex
 	pending map[[2]string]bool // feed and control id of records not yet applied
@@ -124,7 +126,7 @@ func openInbox(ctx context.Context, db *DB, dir string, key []byte, remap Remap)
 	if err != nil {
 		return nil, err
 	}
-	in := &inbox{db: db, remap: remap, f: f, aead: aead, epoch: time.Now(), applyQ: make(chan inboxItem, inboxQueued),
+	in := &inbox{db: db, remap: remap, f: f, aead: aead, arrivals: newArrivals(), applyQ: make(chan inboxItem, inboxQueued),
 		spilled: make(chan struct{}, 1), stop: make(chan struct{}),
 		pending: map[[2]string]bool{}, recent: newRecentKeys(inboxRecent), rotateAt: inboxRotate, limit: inboxMaxBacklog}
 	in.resume = sync.NewCond(&in.fmu)
@@ -174,35 +176,70 @@ func (in *inbox) recover(ctx context.Context) error {
 // applyLog reads the records from in.applied up to the offset to back from
 // the log and applies them, a batch at a time. It returns the offset
 // reached. With tolerant (recovery), a record that does not read ends the
-// log there: it is the torn tail of an append that never completed.
+// log there: it is the torn tail of an append that never completed. The
+// next batch is read, mapped again and encoded beside the transaction of
+// the one before, so that the store's writer is the only limit.
 func (in *inbox) applyLog(ctx context.Context, to int64, tolerant bool) (int64, error) {
-	off := in.applied
-	r := bufio.NewReaderSize(io.NewSectionReader(in.f, off, to-off), 256<<10)
-	for off < to {
-		var batch []inboxItem
-		for len(batch) < inboxApplyBatch && off < to {
-			rec, n, err := in.readRecord(r)
-			if err != nil {
-				if tolerant {
-					to = off
-					break
-				}
-				return off, fmt.Errorf("sqlite: inbox: read back at offset %d: %w", off, err)
+	type ready struct {
+		b   *preparedBatch
+		err error
+	}
+	next := make(chan ready, 1)
+	stop := make(chan struct{})
+	reached := in.applied
+	go func() {
+		defer close(next)
+		send := func(r ready) bool {
+			select {
+			case next <- r:
+				return true
+			case <-stop:
+				return false
 			}
-			batch = append(batch, inboxItem{rec: rec, start: off, end: off + n})
-			off += n
 		}
-		if len(batch) == 0 {
-			break
+		off := reached
+		r := bufio.NewReaderSize(io.NewSectionReader(in.f, off, to-off), 256<<10)
+		for off < to {
+			var batch []inboxItem
+			for len(batch) < in.batchSize() && off < to {
+				rec, n, err := in.readRecord(r)
+				if err != nil {
+					if tolerant {
+						to = off
+						break
+					}
+					send(ready{err: fmt.Errorf("sqlite: inbox: read back at offset %d: %w", off, err)})
+					return
+				}
+				batch = append(batch, inboxItem{rec: rec, start: off, end: off + n})
+				off += n
+			}
+			if len(batch) == 0 {
+				break
+			}
+			if err := in.remapAll(ctx, batch); err != nil {
+				send(ready{err: err})
+				return
+			}
+			if !send(ready{b: in.prepare(batch)}) {
+				return
+			}
 		}
-		if err := in.remapAll(ctx, batch); err != nil {
-			return in.applied, err
+		reached = off // read once next is closed
+	}()
+	for r := range next {
+		err := r.err
+		if err == nil {
+			err = in.applyPrepared(ctx, r.b)
 		}
-		if err := in.apply(ctx, batch); err != nil {
+		if err != nil {
+			close(stop)
+			for range next { // the reader has stopped once next is closed
+			}
 			return in.applied, err
 		}
 	}
-	return off, nil
+	return reached, nil
 }
 
 // remapAll maps again, on every processor, the messages of items read
@@ -399,7 +436,7 @@ func (db *DB) QueueMessage(ctx context.Context, m *lifeboat.Message, rs []*lifeb
 	if m.Received.IsZero() {
 		m.Received = db.now()
 	}
-	in.lastQueued.Store(int64(time.Since(in.epoch)))
+	in.arrivals.add()
 	key := [2]string{m.Feed, m.ControlID}
 	in.mu.Lock()
 	dup := in.pending[key] || in.recent.has(key)

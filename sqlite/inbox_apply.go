@@ -111,7 +111,7 @@ func (in *inbox) applyItems(ctx context.Context, items []inboxItem) error {
 			}
 		}
 		batch = append(batch, it)
-		if len(batch) == inboxApplyBatch {
+		if len(batch) >= in.batchSize() {
 			if err := flush(); err != nil {
 				return err
 			}
@@ -138,24 +138,42 @@ func (in *inbox) applyItems(ctx context.Context, items []inboxItem) error {
 // log offset they reach. A message already applied (same feed and control
 // id) is counted for its feed and not applied again.
 func (in *inbox) apply(ctx context.Context, items []inboxItem) error {
-	now := in.db.now()
-	// Compress every resource of the batch at once, on every processor.
+	return in.applyPrepared(ctx, in.prepare(items))
+}
+
+// preparedBatch is a batch of records ready for its transaction: their
+// resources and raw messages encoded.
+type preparedBatch struct {
+	items []inboxItem
+	encs  [][]encoded
+	raws  [][]byte
+}
+
+// prepare encodes a batch, every resource of it at once on every processor.
+func (in *inbox) prepare(items []inboxItem) *preparedBatch {
 	var flat []*lifeboat.Resource
 	for _, it := range items {
 		flat = append(flat, it.rec.Resources...)
 	}
 	rest := in.db.encodeAll(flat)
-	encs := make([][]encoded, len(items))
-	raws := make([][]byte, len(items))
+	b := &preparedBatch{items: items, encs: make([][]encoded, len(items)), raws: make([][]byte, len(items))}
 	for i, it := range items {
 		n := len(it.rec.Resources)
-		encs[i], rest = rest[:n:n], rest[n:]
-		raws[i] = in.db.codec.encode(nil, it.rec.Message.Raw)
+		b.encs[i], rest = rest[:n:n], rest[n:]
+		b.raws[i] = in.db.codec.encode(nil, it.rec.Message.Raw)
 	}
+	return b
+}
+
+// applyPrepared writes a prepared batch in one transaction (see apply).
+func (in *inbox) applyPrepared(ctx context.Context, b *preparedBatch) error {
+	now := in.db.now()
+	items, encs, raws := b.items, b.encs, b.raws
 	var applied []*lifeboat.Message
 	last := items[len(items)-1].end
 	err := in.db.w.do(ctx, func(tx *wtx) error {
-		tx.yield = in.incoming
+		oldest := items[0].rec.Message.Received
+		tx.yield = func() bool { return in.givesWay(oldest) }
 		defer func() { tx.yield = nil }()
 		applied = applied[:0]
 		var all []encoded
@@ -265,9 +283,30 @@ func (in *inbox) rotate(ctx context.Context) error {
 	return nil
 }
 
-// incoming says whether a message was queued in the last millisecond.
-func (in *inbox) incoming() bool {
-	return time.Since(in.epoch)-time.Duration(in.lastQueued.Load()) < time.Millisecond
+// flooding says whether messages come in faster than the store can apply
+// them on this kind of machine (inboxFlood a second).
+func (in *inbox) flooding() bool { return in.arrivals.rate() >= inboxFlood }
+
+// givesWay says whether the applier, applying messages the oldest of which
+// arrived at oldest, should give way to acknowledging new ones: during a
+// flood, as long as it is less than inboxPriorityLag behind. A flood cannot
+// be applied as fast as it comes whatever the applier does; giving way, it
+// is acknowledged as fast as the processors allow (so the sender's queue
+// drains) and applied right after, about as soon as it would have been.
+// Below the flood rate the applier keeps up and charts stay current; in a
+// flood that lasts, it takes its share once it is inboxPriorityLag behind.
+func (in *inbox) givesWay(oldest time.Time) bool {
+	return in.flooding() && time.Since(oldest) < inboxPriorityLag
+}
+
+// batchSize is how many messages to apply in one transaction: fewer during
+// a flood, when giving way makes a transaction last longer, so that other
+// writes (a clinician's note) do not wait long behind one.
+func (in *inbox) batchSize() int {
+	if in.flooding() {
+		return inboxGivingWay
+	}
+	return inboxApplyBatch
 }
 
 // recentKeys remembers the last n keys added, to answer a re-sent message

@@ -50,7 +50,7 @@ func putAll(tx *wtx, encs []encoded, now time.Time) ([]lifeboat.PutOutcome, erro
 	sources := map[lifeboat.Source]*delivery{}
 	for i, e := range encs {
 		if tx.yield != nil && i%yieldEvery == 0 && tx.yield() {
-			runtime.Gosched()
+			time.Sleep(yieldPause)
 		}
 		o, err := putOne(tx, e, now)
 		if err != nil {
@@ -100,9 +100,15 @@ func (db *DB) encodeAll(rs []*lifeboat.Resource) []encoded {
 	return encs
 }
 
-// yieldEvery is how many resources putAll writes between giving way (see
-// wtx.yield), about 40 µs of the writer's time.
-const yieldEvery = 2
+// While a feed's applier gives way (wtx.yield), putAll pauses for
+// yieldPause after every yieldEvery resources (about 60 µs of the writer's
+// time), so that it takes at most about a quarter of a processor. A pause
+// frees the processor outright, where yielding it (runtime.Gosched) left
+// the writer first in line for it again.
+const (
+	yieldEvery = 3
+	yieldPause = 200 * time.Microsecond
+)
 
 // putOne writes one resource and says what happened.
 func putOne(tx *wtx, e encoded, now time.Time) (lifeboat.PutOutcome, error) {

@@ -42,10 +42,9 @@ type writeReq struct {
 type wtx struct {
 	w       *writer
 	changed []resourceKey // resources written, for the cache
-	// yield, when set and true, makes putAll give way to other goroutines
-	// between resources: a feed's applier sets it to say whether messages
-	// are coming in, so that acknowledging them, which waits on a disk sync
-	// and the network, is not kept waiting for a processor by the long
+	// yield, when set and true, makes putAll pause between resources (see
+	// yieldPause): a feed's applier sets it while messages are coming in,
+	// so that acknowledging them is not kept waiting for a processor by the
 	// transactions that apply earlier ones.
 	yield func() bool
 }
