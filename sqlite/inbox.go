@@ -29,8 +29,7 @@ const InboxFileName = "inbox.log"
 const (
 	inboxApplyBatch  = 1024                  // messages applied in one transaction at most
 	inboxGivingWay   = 128                   // ... while the applier gives way (see givesWay)
-	inboxFlood       = 5000                  // messages a second past which the applier gives way ...
-	inboxPriorityLag = 5 * time.Second       // ... as long as it is less far behind
+	inboxPriorityLag = 5 * time.Second       // the applier gives way in a flood only while it is less far behind
 	inboxGroupMax    = 256                   // records appended with one write and sync at most
 	inboxMaxBacklog  = 512 << 20             // bytes of the log written and not yet applied, at most; appends wait past it
 	inboxRotate      = 64 << 20              // empty the log once it is this large ...
@@ -40,6 +39,11 @@ const (
 	inboxLinger      = 50 * time.Millisecond // how long the applier gathers a batch
 	inboxRecent      = 1 << 16               // applied messages remembered to answer re-sends as duplicates
 )
+
+// inboxFlood is the rate, in messages a second, past which the applier
+// gives way (see givesWay): about what the store applies on two
+// processors (a variable for the tests).
+var inboxFlood = 5000.0
 
 // inboxQueued is how many records the applier is handed in memory; past it,
 // it reads them back from the log (a variable for the tests).

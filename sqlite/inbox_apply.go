@@ -284,7 +284,7 @@ func (in *inbox) rotate(ctx context.Context) error {
 }
 
 // flooding says whether messages come in faster than the store can apply
-// them on this kind of machine (inboxFlood a second).
+// them (inboxFlood).
 func (in *inbox) flooding() bool { return in.arrivals.rate() >= inboxFlood }
 
 // givesWay says whether the applier, applying messages the oldest of which

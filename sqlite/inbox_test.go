@@ -354,3 +354,47 @@ func TestInboxRemap(t *testing.T) {
 		t.Fatalf("nothing was read back from the log (remap called %d times)", calls.Load())
 	}
 }
+
+// TestInboxGivesWay: the applier gives way only in a flood and while it is
+// less than inboxPriorityLag behind, and then applies smaller batches.
+func TestInboxGivesWay(t *testing.T) {
+	in := &inbox{arrivals: newArrivals()}
+	now := time.Now()
+	if in.givesWay(now) || in.batchSize() != inboxApplyBatch {
+		t.Fatal("gives way with no message coming in")
+	}
+	for range int(inboxFlood*arrivalWindow.Seconds()) + 1 {
+		in.arrivals.add()
+	}
+	if !in.givesWay(now) || in.batchSize() != inboxGivingWay {
+		t.Fatal("does not give way in a flood")
+	}
+	if in.givesWay(now.Add(-inboxPriorityLag - time.Second)) {
+		t.Fatal("gives way while far behind")
+	}
+}
+
+// TestInboxFlood: giving way to a flood (made to start at one message a
+// second) still applies every message exactly once, from memory and from
+// the log.
+func TestInboxFlood(t *testing.T) {
+	defer func(f float64, n int) { inboxFlood, inboxQueued = f, n }(inboxFlood, inboxQueued)
+	inboxFlood, inboxQueued = 1, 64
+	ctx := context.Background()
+	db := openWithInbox(t, t.TempDir(), inboxKey(t))
+	defer db.Close()
+	queueFrom4(t, db, 250)
+	waitApplied(t, db, "p3249")
+	deadline := time.Now().Add(10 * time.Second)
+	for n, _ := db.InboxBacklog(); n > 0; n, _ = db.InboxBacklog() {
+		if time.Now().After(deadline) {
+			t.Fatalf("%d messages not applied", n)
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	counts, _ := db.CountResources(ctx)
+	feeds, _ := db.Feeds(ctx)
+	if counts["Patient"] != 1000 || len(feeds) != 1 || feeds[0].Messages != 1000 {
+		t.Fatalf("%d patients, feeds %+v: want 1000 applied once each", counts["Patient"], feeds)
+	}
+}
