@@ -28,7 +28,8 @@ const InboxFileName = "inbox.log"
 // Inbox bounds.
 const (
 	inboxApplyBatch  = 1024                  // messages applied in one transaction at most
-	inboxGivingWay   = 128                   // ... while the applier gives way (see givesWay)
+	inboxGivingWay   = 16                    // ... while the applier gives way (see givesWay) ...
+	inboxGiveWay     = 3                     // ... pausing this many times as long as each took
 	inboxPriorityLag = 5 * time.Second       // the applier gives way in a flood only while it is less far behind
 	inboxGroupMax    = 256                   // records appended with one write and sync at most
 	inboxMaxBacklog  = 512 << 20             // bytes of the log written and not yet applied, at most; appends wait past it

@@ -167,14 +167,17 @@ func (in *inbox) prepare(items []inboxItem) *preparedBatch {
 
 // applyPrepared writes a prepared batch in one transaction (see apply).
 func (in *inbox) applyPrepared(ctx context.Context, b *preparedBatch) error {
+	start := time.Now()
+	defer func() {
+		if in.givesWay(b.items[0].rec.Message.Received) {
+			time.Sleep(inboxGiveWay * time.Since(start))
+		}
+	}()
 	now := in.db.now()
 	items, encs, raws := b.items, b.encs, b.raws
 	var applied []*lifeboat.Message
 	last := items[len(items)-1].end
 	err := in.db.w.do(ctx, func(tx *wtx) error {
-		oldest := items[0].rec.Message.Received
-		tx.yield = func() bool { return in.givesWay(oldest) }
-		defer func() { tx.yield = nil }()
 		applied = applied[:0]
 		var all []encoded
 		type seen struct {
@@ -289,7 +292,12 @@ func (in *inbox) flooding() bool { return in.arrivals.rate() >= inboxFlood }
 
 // givesWay says whether the applier, applying messages the oldest of which
 // arrived at oldest, should give way to acknowledging new ones: during a
-// flood, as long as it is less than inboxPriorityLag behind. A flood cannot
+// flood, as long as it is less than inboxPriorityLag behind. Giving way,
+// it commits small batches (inboxGivingWay) and pauses after each for
+// inboxGiveWay times as long as it took, so that it takes a quarter of a
+// processor and never pauses inside a transaction, where other writes
+// would wait for it. A pause frees the processor outright; yielding it
+// (runtime.Gosched) leaves the applier first in line for it again. A flood cannot
 // be applied as fast as it comes whatever the applier does; giving way, it
 // is acknowledged as fast as the processors allow (so the sender's queue
 // drains) and applied right after, about as soon as it would have been.
@@ -300,8 +308,7 @@ func (in *inbox) givesWay(oldest time.Time) bool {
 }
 
 // batchSize is how many messages to apply in one transaction: fewer during
-// a flood, when giving way makes a transaction last longer, so that other
-// writes (a clinician's note) do not wait long behind one.
+// a flood (see givesWay).
 func (in *inbox) batchSize() int {
 	if in.flooding() {
 		return inboxGivingWay

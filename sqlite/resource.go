@@ -49,9 +49,6 @@ func putAll(tx *wtx, encs []encoded, now time.Time) ([]lifeboat.PutOutcome, erro
 	out := make([]lifeboat.PutOutcome, len(encs))
 	sources := map[lifeboat.Source]*delivery{}
 	for i, e := range encs {
-		if tx.yield != nil && i%yieldEvery == 0 && tx.yield() {
-			time.Sleep(yieldPause)
-		}
 		o, err := putOne(tx, e, now)
 		if err != nil {
 			return nil, err
@@ -99,16 +96,6 @@ func (db *DB) encodeAll(rs []*lifeboat.Resource) []encoded {
 	wg.Wait()
 	return encs
 }
-
-// While a feed's applier gives way (wtx.yield), putAll pauses for
-// yieldPause after every yieldEvery resources (about 60 µs of the writer's
-// time), so that it takes at most about a quarter of a processor. A pause
-// frees the processor outright, where yielding it (runtime.Gosched) left
-// the writer first in line for it again.
-const (
-	yieldEvery = 3
-	yieldPause = 200 * time.Microsecond
-)
 
 // putOne writes one resource and says what happened.
 func putOne(tx *wtx, e encoded, now time.Time) (lifeboat.PutOutcome, error) {

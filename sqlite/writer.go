@@ -42,11 +42,6 @@ type writeReq struct {
 type wtx struct {
 	w       *writer
 	changed []resourceKey // resources written, for the cache
-	// yield, when set and true, makes putAll pause between resources (see
-	// yieldPause): a feed's applier sets it while messages are coming in,
-	// so that acknowledging them is not kept waiting for a processor by the
-	// transactions that apply earlier ones.
-	yield func() bool
 }
 
 func newWriter(ctx context.Context, conn *sqlite3.Conn, cache *resourceCache) (*writer, error) {
