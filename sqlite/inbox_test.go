@@ -45,6 +45,20 @@ func remapFeedMessage(_ context.Context, m *lifeboat.Message) ([]*lifeboat.Resou
 	return rs, nil
 }
 
+// sealLog seals messages as the records of an inbox log, in order.
+func sealLog(t *testing.T, in *inbox, ms ...*lifeboat.Message) []byte {
+	t.Helper()
+	var log []byte
+	for _, m := range ms {
+		data, err := in.seal(m)
+		if err != nil {
+			t.Fatal(err)
+		}
+		log = append(log, data...)
+	}
+	return log
+}
+
 // openWithInbox opens the store in dir with its feed inbox.
 func openWithInbox(t *testing.T, dir string, key []byte) *DB {
 	t.Helper()
@@ -141,15 +155,12 @@ func TestInboxRecovery(t *testing.T) {
 	ctx := context.Background()
 	dir, key := t.TempDir(), inboxKey(t)
 	db := openWithInbox(t, dir, key)
-	var log []byte
+	var ms []*lifeboat.Message
 	for i := range 20 {
 		m, _ := feedMessage(i)
-		data, err := db.inbox.seal(m)
-		if err != nil {
-			t.Fatal(err)
-		}
-		log = append(log, data...)
+		ms = append(ms, m)
 	}
+	log := sealLog(t, db.inbox, ms...)
 	if err := db.Close(); err != nil {
 		t.Fatal(err)
 	}
@@ -278,19 +289,16 @@ func TestInboxRemap(t *testing.T) {
 	ctx := context.Background()
 	dir, key := t.TempDir(), inboxKey(t)
 	db := openWithInbox(t, dir, key)
-	var log []byte
+	var ms []*lifeboat.Message
 	for i := range 4 {
 		m, _ := feedMessage(i)
 		m.Status = lifeboat.MessageApplied // as QueueMessage writes it
 		if i == 2 {
 			m.Raw = bytes.ReplaceAll(m.Raw, []byte("MRNINBOX"), []byte("MRN"))
 		}
-		data, err := db.inbox.seal(m)
-		if err != nil {
-			t.Fatal(err)
-		}
-		log = append(log, data...)
+		ms = append(ms, m)
 	}
+	log := sealLog(t, db.inbox, ms...)
 	if err := db.Close(); err != nil {
 		t.Fatal(err)
 	}

@@ -33,15 +33,7 @@ func TestRemap(t *testing.T) {
 
 // TestRemapCorpus: the same over every corpus message that maps.
 func TestRemapCorpus(t *testing.T) {
-	root := os.Getenv("LIFEBOAT_CORPUS")
-	if root == "" {
-		t.Skip("LIFEBOAT_CORPUS is not set")
-	}
-	files, err := filepath.Glob(filepath.Join(root, "hl7v2", "*", "*.hl7"))
-	if err != nil || len(files) < 200 {
-		t.Fatalf("corpus: %d files, %v", len(files), err)
-	}
-	checkRemap(t, files)
+	checkRemap(t, corpusHL7(t))
 }
 
 func checkRemap(t *testing.T, files []string) {

@@ -32,6 +32,21 @@ func hl7Fixture(t *testing.T, name string) []byte {
 	return []byte(strings.TrimRight(strings.ReplaceAll(string(b), "\n", "\r"), "\r") + "\r")
 }
 
+// corpusHL7 lists the corpus's HL7 v2 messages, or skips the test when
+// LIFEBOAT_CORPUS is not set.
+func corpusHL7(t *testing.T) []string {
+	t.Helper()
+	root := os.Getenv("LIFEBOAT_CORPUS")
+	if root == "" {
+		t.Skip("LIFEBOAT_CORPUS is not set")
+	}
+	files, err := filepath.Glob(filepath.Join(root, "hl7v2", "*", "*.hl7"))
+	if err != nil || len(files) < 200 {
+		t.Fatalf("corpus: %d files, %v", len(files), err)
+	}
+	return files
+}
+
 // ackCode returns MSA-1 and MSA-2 of an acknowledgement.
 func ackCode(t *testing.T, ack []byte) (code, control string) {
 	t.Helper()
@@ -138,14 +153,7 @@ func TestFeedEndToEnd(t *testing.T) {
 // --mllp` over 4 connections: each gets an acknowledgement that names it
 // (MSA-2 is its control id), and those Lifeboat accepts are stored.
 func TestFeedCorpus(t *testing.T) {
-	root := os.Getenv("LIFEBOAT_CORPUS")
-	if root == "" {
-		t.Skip("LIFEBOAT_CORPUS is not set")
-	}
-	files, err := filepath.Glob(filepath.Join(root, "hl7v2", "*", "*.hl7"))
-	if err != nil || len(files) < 200 {
-		t.Fatalf("corpus: %d files, %v", len(files), err)
-	}
+	files := corpusHL7(t)
 	dir, keyFile := newStoreDir(t)
 	_, mllpAddr := startServe(t, dir, keyFile, true)
 	ctx := context.Background()
