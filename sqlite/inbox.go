@@ -28,8 +28,8 @@ const InboxFileName = "inbox.log"
 // Inbox bounds.
 const (
 	inboxApplyBatch  = 1024                  // messages applied in one transaction at most
-	inboxGivingWay   = 16                    // ... while the applier gives way (see givesWay) ...
-	inboxGiveWay     = 3                     // ... pausing this many times as long as each took
+	inboxFloodBatch  = 16                    // ... while the applier gives way to a flood (see givesWay) ...
+	inboxFloodPause  = 3                     // ... pausing after each this many times as long as it took
 	inboxPriorityLag = 5 * time.Second       // the applier gives way in a flood only while it is less far behind
 	inboxGroupMax    = 256                   // records appended with one write and sync at most
 	inboxMaxBacklog  = 512 << 20             // bytes of the log written and not yet applied, at most; appends wait past it
@@ -427,11 +427,11 @@ func (db *DB) InboxBacklog() (messages int, size int64) {
 // is applied to the store with the resources mapped from it a moment later,
 // in one transaction with other messages (rs are kept in memory; a message
 // read back from the log is mapped again by the inbox's Remap, which must
-// give the same resources). A message whose feed and
-// control id were queued, or applied lately, reports duplicate; one applied
-// long ago is found a duplicate when applied, and changes nothing. This is
-// the fast path for acknowledging feeds: the caller may acknowledge as soon
-// as it returns without error. Without an open inbox (OpenInbox) it is
+// give the same resources). A message whose feed and control id were
+// queued, or applied lately, reports duplicate; one applied long ago is
+// found a duplicate when applied, and changes nothing. This is the fast
+// path for acknowledging feeds: the caller may acknowledge as soon as it
+// returns without error. Without an open inbox (OpenInbox) it is
 // AcceptMessage.
 func (db *DB) QueueMessage(ctx context.Context, m *lifeboat.Message, rs []*lifeboat.Resource) (bool, error) {
 	in := db.inbox

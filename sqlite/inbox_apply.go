@@ -170,7 +170,7 @@ func (in *inbox) applyPrepared(ctx context.Context, b *preparedBatch) error {
 	start := time.Now()
 	defer func() {
 		if in.givesWay(b.items[0].rec.Message.Received) {
-			time.Sleep(inboxGiveWay * time.Since(start))
+			time.Sleep(inboxFloodPause * time.Since(start))
 		}
 	}()
 	now := in.db.now()
@@ -293,8 +293,8 @@ func (in *inbox) flooding() bool { return in.arrivals.rate() >= inboxFlood }
 // givesWay says whether the applier, applying messages the oldest of which
 // arrived at oldest, should give way to acknowledging new ones: during a
 // flood, as long as it is less than inboxPriorityLag behind. Giving way,
-// it commits small batches (inboxGivingWay) and pauses after each for
-// inboxGiveWay times as long as it took, so that it takes a quarter of a
+// it commits small batches (inboxFloodBatch) and pauses after each for
+// inboxFloodPause times as long as it took, so that it takes a quarter of a
 // processor and never pauses inside a transaction, where other writes
 // would wait for it. A pause frees the processor outright; yielding it
 // (runtime.Gosched) leaves the applier first in line for it again. A flood cannot
@@ -311,7 +311,7 @@ func (in *inbox) givesWay(oldest time.Time) bool {
 // a flood (see givesWay).
 func (in *inbox) batchSize() int {
 	if in.flooding() {
-		return inboxGivingWay
+		return inboxFloodBatch
 	}
 	return inboxApplyBatch
 }

@@ -374,7 +374,7 @@ func TestInboxGivesWay(t *testing.T) {
 	for range int(inboxFlood*arrivalWindow.Seconds()) + 1 {
 		in.arrivals.add()
 	}
-	if !in.givesWay(now) || in.batchSize() != inboxGivingWay {
+	if !in.givesWay(now) || in.batchSize() != inboxFloodBatch {
 		t.Fatal("does not give way in a flood")
 	}
 	if in.givesWay(now.Add(-inboxPriorityLag - time.Second)) {
