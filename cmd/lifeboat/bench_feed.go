@@ -15,7 +15,7 @@ import (
 	"github.com/lifeboat-health/lifeboat/mllp"
 )
 
-// labResults are the seven results of labResult's panel: OBX-2 to OBX-8.
+// labResults are the seven results of appendLabResult's panel: OBX-2 to OBX-8.
 var labResults = []string{
 	"NM|2951-2^Sodium^LN||139|mmol/L|136-145|N",
 	"NM|2823-3^Potassium^LN||5.4|mmol/L|3.5-5.1|H",
