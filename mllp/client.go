@@ -87,6 +87,7 @@ type Client struct {
 	closed    bool
 
 	sleep func(ctx context.Context, d time.Duration) error // replaced in tests
+	now   func() time.Time                                 // replaced in tests; time.Now if nil
 	stats clientCounters
 }
 
@@ -189,7 +190,7 @@ func (c *Client) Send(ctx context.Context, msg []byte) ([]byte, error) {
 	var lastErr error
 	written := false
 	for attempt := 1; ; attempt++ {
-		if err := c.wait(ctx, time.Until(c.retryAt)); err != nil {
+		if err := c.wait(ctx, c.retryAt.Sub(c.clock())); err != nil {
 			lastErr = errors.Join(err, lastErr)
 			break
 		}
@@ -203,7 +204,7 @@ func (c *Client) Send(ctx context.Context, msg []byte) ([]byte, error) {
 		c.drop()
 		c.failures++
 		delay := backoff(c.minBackoff(), c.maxBackoff(), c.failures)
-		c.retryAt = time.Now().Add(delay)
+		c.retryAt = c.clock().Add(delay)
 		retry := (!w || c.Resend) && ctx.Err() == nil && (c.MaxAttempts <= 0 || attempt < c.MaxAttempts)
 		c.logger().LogAttrs(ctx, slog.LevelWarn, "mllp send failed",
 			slog.String("addr", c.Addr), slog.Int("attempt", attempt), slog.Bool("written", w),
@@ -309,6 +310,14 @@ func (c *Client) drop() {
 		c.nc.Close()
 		c.nc, c.r, c.w = nil, nil, nil
 	}
+}
+
+// clock returns the time that backoffs are counted from.
+func (c *Client) clock() time.Time {
+	if c.now != nil {
+		return c.now()
+	}
+	return time.Now()
 }
 
 // wait sleeps for d (nothing if d <= 0) unless ctx ends first.

@@ -106,6 +106,10 @@ func TestClientBackoff(t *testing.T) {
 	var waits []time.Duration
 	c := &Client{Addr: freeAddr(t), MinBackoff: 10 * time.Millisecond, MaxBackoff: 40 * time.Millisecond, MaxAttempts: 8}
 	c.Logger, _ = newLogger(t)
+	// The clock stands still, so that each wait is the backoff chosen,
+	// not what is left of it once the failure is logged.
+	frozen := time.Now()
+	c.now = func() time.Time { return frozen }
 	c.sleep = func(ctx context.Context, d time.Duration) error {
 		if d > 0 {
 			waits = append(waits, d)
