@@ -46,9 +46,14 @@ const (
 // processors (a variable for the tests).
 var inboxFlood = 5000.0
 
-// inboxQueued is how many records the applier is handed in memory; past it,
-// it reads them back from the log (a variable for the tests).
-var inboxQueued = 4096
+// inboxQueued is how many records the applier is handed in memory, and
+// inboxHeld how many bytes they may hold (a result with an embedded PDF
+// holds megabytes); past either, it reads them back from the log
+// (variables for the tests).
+var (
+	inboxQueued       = 4096
+	inboxHeld   int64 = 64 << 20
+)
 
 // inbox makes feed messages durable with one sequential, fsync'd append to
 // an encrypted log, so that they can be acknowledged at once, and applies
@@ -70,7 +75,8 @@ type inbox struct {
 	stop    chan struct{}
 	wg      sync.WaitGroup
 
-	arrivals *arrivals // how fast messages are queued
+	arrivals *arrivals    // how fast messages are queued
+	held     atomic.Int64 // bytes of the records handed to the applier in memory and not yet applied
 	once     sync.Once
 
 	mu      sync.Mutex
@@ -115,6 +121,7 @@ type appendReq struct {
 	key  [2]string
 	rec  *inboxRecord
 	data []byte
+	size int64 // bytes the record holds in memory, about
 }
 
 // inboxItem is a record handed to the applier with its place in the log.
@@ -122,6 +129,7 @@ type inboxItem struct {
 	rec        *inboxRecord
 	start, end int64
 	gen        int
+	size       int64 // appendReq.size
 }
 
 // openInbox opens the log, applies what a crash left unapplied, and starts
@@ -355,11 +363,9 @@ func (in *inbox) write(group []*appendReq) error {
 	in.fmu.Unlock()
 	off, spilled := start, false
 	for _, r := range group {
-		it := inboxItem{rec: r.rec, start: off, end: off + int64(len(r.data)), gen: gen}
+		it := inboxItem{rec: r.rec, start: off, end: off + int64(len(r.data)), gen: gen, size: r.size}
 		off = it.end
-		select {
-		case in.applyQ <- it:
-		default:
+		if !in.hand(it) {
 			spilled = true
 		}
 	}
@@ -370,6 +376,23 @@ func (in *inbox) write(group []*appendReq) error {
 		}
 	}
 	return nil
+}
+
+// hand gives the applier a record in memory if it holds fewer than
+// inboxQueued records and inboxHeld bytes; otherwise the applier will read
+// it back from the log.
+func (in *inbox) hand(it inboxItem) bool {
+	if in.held.Add(it.size) > inboxHeld {
+		in.held.Add(-it.size)
+		return false
+	}
+	select {
+	case in.applyQ <- it:
+		return true
+	default:
+		in.held.Add(-it.size)
+		return false
+	}
 }
 
 // close stops taking records, applies every record taken, and closes the log.
@@ -455,5 +478,9 @@ func (db *DB) QueueMessage(ctx context.Context, m *lifeboat.Message, rs []*lifeb
 	if err != nil {
 		return false, err
 	}
-	return false, in.commit.do(&appendReq{key: key, rec: rec, data: data})
+	size := int64(len(m.Raw))
+	for _, r := range rs {
+		size += int64(len(r.JSON)) + 512 // and the Resource with its index
+	}
+	return false, in.commit.do(&appendReq{key: key, rec: rec, data: data, size: size})
 }

@@ -25,7 +25,11 @@ func (in *inbox) applier() {
 			items = in.gather(first)
 		case <-in.spilled:
 		}
-		if !in.retry(ctx, items) {
+		ok := in.retry(ctx, items)
+		for _, it := range items {
+			in.held.Add(-it.size)
+		}
+		if !ok {
 			return
 		}
 		if err := in.rotate(ctx); err != nil {

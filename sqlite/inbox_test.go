@@ -406,3 +406,41 @@ func TestInboxFlood(t *testing.T) {
 		t.Fatalf("%d patients, feeds %+v: want 1000 applied once each", counts["Patient"], feeds)
 	}
 }
+
+// TestInboxHeldBytes: records past the bytes the applier may hold in
+// memory are read back from the log, every message is applied once, and
+// once all is applied nothing is counted as held.
+func TestInboxHeldBytes(t *testing.T) {
+	defer func(n int64) { inboxHeld = n }(inboxHeld)
+	inboxHeld = 4 << 10 // a few records
+	ctx := context.Background()
+	db, err := Open(ctx, t.TempDir(), inboxKey(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	var readBack atomic.Int64
+	if err := db.OpenInbox(ctx, func(ctx context.Context, m *lifeboat.Message) ([]*lifeboat.Resource, error) {
+		readBack.Add(1)
+		return remapFeedMessage(ctx, m)
+	}); err != nil {
+		t.Fatal(err)
+	}
+	queueFrom4(t, db, 100)
+	waitApplied(t, db, "p3099")
+	deadline := time.Now().Add(5 * time.Second)
+	for n, _ := db.InboxBacklog(); n > 0 || db.inbox.held.Load() != 0; n, _ = db.InboxBacklog() {
+		if time.Now().After(deadline) {
+			t.Fatalf("%d messages not applied, %d bytes held", n, db.inbox.held.Load())
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	counts, _ := db.CountResources(ctx)
+	feeds, _ := db.Feeds(ctx)
+	if counts["Patient"] != 400 || len(feeds) != 1 || feeds[0].Messages != 400 {
+		t.Fatalf("%d patients, feeds %+v: want 400 applied once each", counts["Patient"], feeds)
+	}
+	if readBack.Load() == 0 {
+		t.Fatal("no record was read back from the log")
+	}
+}
