@@ -92,6 +92,35 @@ func queueFrom4(t *testing.T, db *DB, n int) {
 	wg.Wait()
 }
 
+// waitDrained waits up to 10 s until every queued message is applied and
+// the applier holds none in memory.
+func waitDrained(t *testing.T, db *DB) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		n, size := db.InboxBacklog()
+		held := db.inbox.held.Load()
+		if n == 0 && size == 0 && held == 0 {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("backlog of %d messages, %d bytes; %d bytes held", n, size, held)
+		}
+		time.Sleep(time.Millisecond)
+	}
+}
+
+// wantAppliedOnce checks that n messages of one feed, each making one
+// patient, were applied exactly once.
+func wantAppliedOnce(t *testing.T, db *DB, n int) {
+	t.Helper()
+	counts, _ := db.CountResources(context.Background())
+	feeds, _ := db.Feeds(context.Background())
+	if counts["Patient"] != n || len(feeds) != 1 || feeds[0].Messages != int64(n) {
+		t.Fatalf("%d patients, feeds %+v: want %d applied once each", counts["Patient"], feeds, n)
+	}
+}
+
 // waitApplied waits up to a second for a resource to be readable.
 func waitApplied(t *testing.T, db *DB, id string) {
 	t.Helper()
@@ -236,7 +265,6 @@ func TestInboxRotatesUnderLoad(t *testing.T) {
 func TestInboxSpillsToLog(t *testing.T) {
 	defer func(n int) { inboxQueued = n }(inboxQueued)
 	inboxQueued = 2
-	ctx := context.Background()
 	dir, key := t.TempDir(), inboxKey(t)
 	db := openWithInbox(t, dir, key)
 	db.inbox.fmu.Lock()
@@ -244,22 +272,8 @@ func TestInboxSpillsToLog(t *testing.T) {
 	db.inbox.fmu.Unlock()
 	queueFrom4(t, db, 150)
 	waitApplied(t, db, "p3149")
-	deadline := time.Now().Add(2 * time.Second)
-	for {
-		n, size := db.InboxBacklog()
-		if n == 0 && size == 0 {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("backlog of %d messages, %d bytes left", n, size)
-		}
-		time.Sleep(time.Millisecond)
-	}
-	counts, _ := db.CountResources(ctx)
-	feeds, _ := db.Feeds(ctx)
-	if counts["Patient"] != 600 || len(feeds) != 1 || feeds[0].Messages != 600 {
-		t.Fatalf("%d patients, feeds %+v: want 600 applied once each", counts["Patient"], feeds)
-	}
+	waitDrained(t, db)
+	wantAppliedOnce(t, db, 600)
 	if err := db.Close(); err != nil {
 		t.Fatal(err)
 	}
@@ -389,21 +403,43 @@ func TestInboxFlood(t *testing.T) {
 	defer func(f float64, n int) { inboxFlood, inboxQueued = f, n }(inboxFlood, inboxQueued)
 	inboxFlood, inboxQueued = 1, 64
 	ctx := context.Background()
-	db := openWithInbox(t, t.TempDir(), inboxKey(t))
+	db, err := Open(ctx, t.TempDir(), inboxKey(t))
+	if err != nil {
+		t.Fatal(err)
+	}
 	defer db.Close()
+	var mu sync.Mutex
+	var largest int // messages in the largest transaction
+	db.OnApplied = func(ms []*lifeboat.Message) {
+		mu.Lock()
+		largest = max(largest, len(ms))
+		mu.Unlock()
+	}
+	if err := db.OpenInbox(ctx, remapFeedMessage); err != nil {
+		t.Fatal(err)
+	}
+	// The flood lasts until every message is applied.
+	stop := make(chan struct{})
+	flooding := make(chan struct{})
+	go func() {
+		defer close(flooding)
+		for {
+			select {
+			case <-stop:
+				return
+			case <-time.After(10 * time.Millisecond):
+				db.inbox.arrivals.add()
+			}
+		}
+	}()
 	queueFrom4(t, db, 250)
 	waitApplied(t, db, "p3249")
-	deadline := time.Now().Add(10 * time.Second)
-	for n, _ := db.InboxBacklog(); n > 0; n, _ = db.InboxBacklog() {
-		if time.Now().After(deadline) {
-			t.Fatalf("%d messages not applied", n)
-		}
-		time.Sleep(5 * time.Millisecond)
-	}
-	counts, _ := db.CountResources(ctx)
-	feeds, _ := db.Feeds(ctx)
-	if counts["Patient"] != 1000 || len(feeds) != 1 || feeds[0].Messages != 1000 {
-		t.Fatalf("%d patients, feeds %+v: want 1000 applied once each", counts["Patient"], feeds)
+	waitDrained(t, db)
+	close(stop)
+	<-flooding
+	wantAppliedOnce(t, db, 1000)
+	if largest > inboxFloodBatch {
+		t.Fatalf("a transaction applied %d messages during the flood, want at most %d", largest, inboxFloodBatch)
 	}
 }
 
@@ -428,18 +464,8 @@ func TestInboxHeldBytes(t *testing.T) {
 	}
 	queueFrom4(t, db, 100)
 	waitApplied(t, db, "p3099")
-	deadline := time.Now().Add(5 * time.Second)
-	for n, _ := db.InboxBacklog(); n > 0 || db.inbox.held.Load() != 0; n, _ = db.InboxBacklog() {
-		if time.Now().After(deadline) {
-			t.Fatalf("%d messages not applied, %d bytes held", n, db.inbox.held.Load())
-		}
-		time.Sleep(5 * time.Millisecond)
-	}
-	counts, _ := db.CountResources(ctx)
-	feeds, _ := db.Feeds(ctx)
-	if counts["Patient"] != 400 || len(feeds) != 1 || feeds[0].Messages != 400 {
-		t.Fatalf("%d patients, feeds %+v: want 400 applied once each", counts["Patient"], feeds)
-	}
+	waitDrained(t, db)
+	wantAppliedOnce(t, db, 400)
 	if readBack.Load() == 0 {
 		t.Fatal("no record was read back from the log")
 	}
