@@ -214,7 +214,8 @@ func (in *inbox) applyLog(ctx context.Context, to int64, tolerant bool) (int64, 
 		r := bufio.NewReaderSize(io.NewSectionReader(in.f, off, to-off), 256<<10)
 		for off < to {
 			var batch []inboxItem
-			for len(batch) < in.batchSize() && off < to {
+			size := in.batchSize()
+			for len(batch) < size && off < to {
 				rec, n, err := in.readRecord(r)
 				if err != nil {
 					if tolerant {
