@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"io"
+	"log/slog"
 	"net"
 	"os"
 	"path/filepath"
@@ -11,6 +13,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/lifeboat-health/lifeboat"
 	"github.com/lifeboat-health/lifeboat/hl7v2"
 	"github.com/lifeboat-health/lifeboat/mllp"
 )
@@ -99,5 +104,39 @@ func TestApplicationAcks(t *testing.T) {
 	case m := <-got:
 		t.Errorf("original mode routed an acknowledgement: %q", m.Get("MSA-1").Text())
 	case <-time.After(300 * time.Millisecond):
+	}
+}
+
+// TestApplicationAckForDeadLetter: a message accepted (CA) that no longer
+// maps when the inbox reads it back is kept as a dead letter, and its
+// application acknowledgement says AE with the reason in an ERR segment.
+func TestApplicationAckForDeadLetter(t *testing.T) {
+	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
+	a := newAppAcks(map[string]string{"AccMgr^1": "127.0.0.1:1"}, logger, prometheus.NewRegistry())
+	enhanced := bytes.Replace(hl7Fixture(t, "adt_a01.hl7"), []byte("|P|2.3|||"), []byte("|P|2.3|||AL|AL"), 1)
+	a.applied([]*lifeboat.Message{
+		{Feed: "AccMgr^1", Raw: enhanced, Status: lifeboat.MessageApplied},
+		{Feed: "AccMgr^1", Raw: enhanced, Status: lifeboat.MessageRejected, Error: "The message no longer maps."},
+	})
+	for _, want := range []struct{ code, err string }{{"AA", ""}, {"AE", "The message no longer maps."}} {
+		select {
+		case b := <-a.routes["AccMgr^1"].q:
+			m, err := hl7v2.Parse(b)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if code := m.Get("MSA-1").Text(); code != want.code {
+				t.Errorf("application acknowledgement %s, want %s", code, want.code)
+			}
+			// Version 2.3: the reason is MSA-3, and the ERR segment says where.
+			if got := m.Get("MSA-3").Text(); got != want.err {
+				t.Errorf("MSA-3 %q, want %q", got, want.err)
+			}
+			if hasErr := bytes.Contains(b, []byte("\rERR|")); hasErr != (want.err != "") {
+				t.Errorf("ERR segment present %v, want %v", hasErr, want.err != "")
+			}
+		default:
+			t.Fatalf("no application acknowledgement queued for the %s", want.code)
+		}
 	}
 }
