@@ -169,7 +169,8 @@ func (in *inbox) prepare(items []inboxItem) *preparedBatch {
 	return b
 }
 
-// applyPrepared writes a prepared batch in one transaction (see apply).
+// applyPrepared writes a prepared batch in one transaction (see apply),
+// then, while the applier gives way to a flood, pauses (see givesWay).
 func (in *inbox) applyPrepared(ctx context.Context, b *preparedBatch) error {
 	start := time.Now()
 	defer func() {
