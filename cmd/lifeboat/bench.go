@@ -13,7 +13,7 @@ import (
 )
 
 func runBench(ctx context.Context, env *environment, args []string) error {
-	usage := "Usage: lifeboat bench import [--batch N] PATH... | bench hl7 [--conns N] [--messages N] | bench chart [--patients N] | bench sync [--patients N]"
+	usage := "Usage: lifeboat bench import [--batch N] PATH... | bench hl7 [--conns N] [--messages N] [--rate N] | bench chart [--patients N] | bench sync [--patients N]"
 	if len(args) == 0 {
 		fmt.Fprintln(env.stderr, usage)
 		return lifeboat.Errorf(lifeboat.EINVALID, "name a benchmark: import, hl7, chart or sync")
@@ -30,13 +30,17 @@ func runBench(ctx context.Context, env *environment, args []string) error {
 		}
 		return benchImport(ctx, env, fs.Args(), *batch)
 	case "hl7":
-		fs := newFlagSet(env, "bench hl7", "bench hl7 [--conns N] [--messages N]")
+		fs := newFlagSet(env, "bench hl7", "bench hl7 [--conns N] [--messages N] [--rate N]")
 		conns := fs.Int("conns", 8, "MLLP connections sending at once")
 		n := fs.Int("messages", 5000, "lab result messages to send in all")
+		rate := fs.Float64("rate", 0, "messages a second to send in all (0: as fast as they are acknowledged)")
 		if err := fs.Parse(args[1:]); err != nil {
 			return err
 		}
-		return benchHL7(ctx, env, *conns, *n)
+		if *n < 1 || *rate < 0 {
+			return lifeboat.Errorf(lifeboat.EINVALID, "bench hl7: --messages must be at least 1 and --rate not negative")
+		}
+		return benchHL7(ctx, env, *conns, *n, *rate)
 	case "chart":
 		fs := newFlagSet(env, "bench chart", "bench chart [--patients N] [--charts N]")
 		patients := fs.Int("patients", 10000, "admitted patients in the store")

@@ -7,11 +7,14 @@ import (
 	"log/slog"
 	"net"
 	"strconv"
+	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 
+	"github.com/lifeboat-health/lifeboat"
 	"github.com/lifeboat-health/lifeboat/mllp"
 )
 
@@ -59,8 +62,12 @@ func hl7Now() []byte { return time.Now().AppendFormat(nil, "20060102150405") }
 
 // benchHL7 runs a feed listener on a new encrypted store and sends it n lab
 // results over conns connections, each waiting for every acknowledgement
-// (sent once the message is durable), and prints the rate and the latencies.
-func benchHL7(ctx context.Context, env *environment, conns, n int) error {
+// (sent once the message is durable), at rate messages a second in all (0:
+// as fast as the acknowledgements come). It prints the rate, the
+// acknowledgement latencies, and how long after its acknowledgement each
+// result was on the charts (committed to the store, where every reader
+// sees it).
+func benchHL7(ctx context.Context, env *environment, conns, n int, rate float64) error {
 	db, done, err := benchStore(ctx)
 	if err != nil {
 		return err
@@ -68,6 +75,9 @@ func benchHL7(ctx context.Context, env *environment, conns, n int) error {
 	defer done()
 	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
 	f := newFeed(db, logger, newFeedMetrics(prometheus.NewRegistry()))
+	start := time.Now()
+	seen := newVisibility(n, start)
+	db.OnApplied = seen.applied
 	if err := db.OpenInbox(ctx, f.remap); err != nil {
 		return err
 	}
@@ -83,12 +93,11 @@ func benchHL7(ctx context.Context, env *environment, conns, n int) error {
 	conns = max(conns, 1)
 	lat := make([][]time.Duration, conns)
 	errs := make([]error, conns)
-	start := time.Now()
+	start = time.Now()
+	seen.start = start
 	var wg sync.WaitGroup
 	for c := range conns {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
+		wg.Go(func() {
 			cl, err := mllp.Dial(ctx, ln.Addr().String(), nil)
 			if err != nil {
 				errs[c] = err
@@ -97,6 +106,9 @@ func benchHL7(ctx context.Context, env *environment, conns, n int) error {
 			defer cl.Close()
 			var msg []byte
 			for i := c; i < n; i += conns {
+				if rate > 0 { // message i is due i/rate seconds after the start
+					time.Sleep(time.Until(start.Add(time.Duration(float64(i) / rate * float64(time.Second)))))
+				}
 				t0 := time.Now()
 				msg = appendLabResult(msg[:0], c, i, hl7Now())
 				ack, err := cl.Send(ctx, msg)
@@ -108,9 +120,10 @@ func benchHL7(ctx context.Context, env *environment, conns, n int) error {
 					errs[c] = fmt.Errorf("acknowledgement %s", code)
 					return
 				}
+				seen.acked(i)
 				lat[c] = append(lat[c], time.Since(t0))
 			}
-		}()
+		})
 	}
 	wg.Wait()
 	elapsed := time.Since(start)
@@ -128,7 +141,56 @@ func benchHL7(ctx context.Context, env *environment, conns, n int) error {
 	applied := waitApplied(db)
 	fmt.Fprintf(env.stdout, "%d still to apply when the last was acknowledged; all on the charts %.2f s after the first was sent: %.0f messages/s applied\n",
 		backlog, applied.Sub(start).Seconds(), float64(len(all))/applied.Sub(start).Seconds())
+	med, p95, most, err := seen.delays()
+	if err != nil {
+		return fmt.Errorf("bench: %w", err)
+	}
+	fmt.Fprintf(env.stdout, "on the charts after the acknowledgement: median %s, p95 %s, at most %s\n",
+		med.Round(time.Millisecond), p95.Round(time.Millisecond), most.Round(time.Millisecond))
 	return nil
+}
+
+// visibility records when each of a benchmark's messages was acknowledged
+// and when the store applied it, as times since start. Message i's control
+// id ends in "-i" (appendLabResult).
+type visibility struct {
+	start          time.Time
+	ackAt, applyAt []atomic.Int64 // nanoseconds since start, plus one (0: not yet)
+}
+
+func newVisibility(n int, start time.Time) *visibility {
+	return &visibility{start: start, ackAt: make([]atomic.Int64, n), applyAt: make([]atomic.Int64, n)}
+}
+
+func (v *visibility) acked(i int) { v.ackAt[i].Store(int64(time.Since(v.start)) + 1) }
+
+// applied is the store's OnApplied hook.
+func (v *visibility) applied(ms []*lifeboat.Message) {
+	now := int64(time.Since(v.start)) + 1
+	for _, m := range ms {
+		dash := strings.LastIndexByte(m.ControlID, '-')
+		i, err := strconv.Atoi(m.ControlID[dash+1:])
+		if dash < 0 || err != nil || i < 0 || i >= len(v.applyAt) {
+			continue
+		}
+		v.applyAt[i].Store(now)
+	}
+}
+
+// delays returns how long after its acknowledgement each message was
+// applied: median, 95th percentile and most. A message applied before its
+// sender read the acknowledgement counts as 0.
+func (v *visibility) delays() (median, p95, most time.Duration, err error) {
+	ds := make([]time.Duration, 0, len(v.ackAt))
+	for i := range v.ackAt {
+		ack, applied := v.ackAt[i].Load(), v.applyAt[i].Load()
+		if ack == 0 || applied == 0 {
+			return 0, 0, 0, fmt.Errorf("message %d: acknowledged at %d, applied at %d", i, ack, applied)
+		}
+		ds = append(ds, time.Duration(max(applied-ack, 0)))
+	}
+	median, p95 = percentiles(ds)
+	return median, p95, ds[len(ds)-1], nil
 }
 
 // waitApplied waits until the store has applied every message of its

@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -150,8 +151,18 @@ func TestBenchCommands(t *testing.T) {
 		t.Skip("runs the benchmarks")
 	}
 	out, err := runCLI(t, "", nil, "bench", "hl7", "--conns", "4", "--messages", "200")
-	if err != nil || !strings.Contains(out, "200 lab results") || !strings.Contains(out, "messages/s") {
+	if err != nil || !strings.Contains(out, "200 lab results") || !strings.Contains(out, "messages/s") ||
+		!strings.Contains(out, "on the charts after the acknowledgement: median") {
 		t.Errorf("bench hl7: %v\n%s", err, out)
+	}
+	// Paced: 200 messages at 1,000 a second take at least 0.199 s.
+	out, err = runCLI(t, "", nil, "bench", "hl7", "--conns", "2", "--messages", "200", "--rate", "1000")
+	var took float64
+	if m := regexp.MustCompile(`in ([0-9.]+) s: [0-9]+ messages/s`).FindStringSubmatch(out); m != nil {
+		took, _ = strconv.ParseFloat(m[1], 64)
+	}
+	if err != nil || took < 0.195 || !strings.Contains(out, "on the charts after the acknowledgement") {
+		t.Errorf("bench hl7 --rate 1000: %v\n%s", err, out)
 	}
 	out, err = runCLI(t, "", nil, "bench", "chart", "--patients", "30", "--charts", "20")
 	if err != nil || !strings.Contains(out, "20 chart summaries: median") {
