@@ -27,19 +27,22 @@ const InboxFileName = "inbox.log"
 
 // Inbox bounds.
 const (
-	inboxApplyBatch  = 1024                  // messages applied in one transaction at most
-	inboxFloodBatch  = 16                    // ... while the applier gives way to a flood (see givesWay) ...
-	inboxFloodPause  = 3                     // ... pausing after each this many times as long as it took
-	inboxPriorityLag = 5 * time.Second       // the applier gives way in a flood only while it is less far behind
-	inboxGroupMax    = 256                   // records appended with one write and sync at most
-	inboxMaxBacklog  = 512 << 20             // bytes of the log written and not yet applied, at most; appends wait past it
-	inboxRotate      = 64 << 20              // empty the log once it is this large ...
-	inboxRotateSlack = 4 << 20               // ... and at most this much of it is not yet applied
-	inboxMaxRecord   = 64 << 20              // a record larger than this is corrupt
-	inboxChunk       = 1 << 20               // the log grows by this much, written with zeros
-	inboxLinger      = 50 * time.Millisecond // how long the applier gathers a batch
-	inboxRecent      = 1 << 16               // applied messages remembered to answer re-sends as duplicates
+	inboxApplyBatch  = 1024            // messages applied in one transaction at most
+	inboxFloodBatch  = 16              // ... while the applier gives way to a flood (see givesWay) ...
+	inboxFloodPause  = 3               // ... pausing after each this many times as long as it took
+	inboxPriorityLag = 5 * time.Second // the applier gives way in a flood only while it is less far behind
+	inboxGroupMax    = 256             // records appended with one write and sync at most
+	inboxMaxBacklog  = 512 << 20       // bytes of the log written and not yet applied, at most; appends wait past it
+	inboxRotate      = 64 << 20        // empty the log once it is this large ...
+	inboxRotateSlack = 4 << 20         // ... and at most this much of it is not yet applied
+	inboxMaxRecord   = 64 << 20        // a record larger than this is corrupt
+	inboxChunk       = 1 << 20         // the log grows by this much, written with zeros
+	inboxRecent      = 1 << 16         // applied messages remembered to answer re-sends as duplicates
 )
+
+// inboxLinger is how long after its first message came in the applier
+// closes a batch (a variable for the tests).
+var inboxLinger = 50 * time.Millisecond
 
 // inboxFlood is the rate, in messages a second, past which the applier
 // gives way (see givesWay): about what the store applies on two

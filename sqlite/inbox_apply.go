@@ -39,13 +39,35 @@ func (in *inbox) applier() {
 }
 
 // gather collects a batch: a commit costs about as much for one message
-// as for hundreds, and a result is still on the chart well within a
-// second.
+// as for hundreds. The batch closes inboxLinger after its first message
+// came in, so a result is on the chart well within a second; when the
+// applier is behind, that time has passed, and it takes what is queued
+// without waiting (lingering then would leave the store idle).
 func (in *inbox) gather(first inboxItem) []inboxItem {
 	items := []inboxItem{first}
-	linger := time.NewTimer(inboxLinger)
-	defer linger.Stop()
+	wait := min(max(inboxLinger-time.Since(first.rec.Message.Received), 0), inboxLinger)
+	var linger *time.Timer
+	defer func() {
+		if linger != nil {
+			linger.Stop()
+		}
+	}()
 	for len(items) < inboxApplyBatch {
+		select { // what is queued already
+		case it, ok := <-in.applyQ:
+			if !ok {
+				return items
+			}
+			items = append(items, it)
+			continue
+		default:
+		}
+		if wait == 0 {
+			return items
+		}
+		if linger == nil {
+			linger = time.NewTimer(wait)
+		}
 		select {
 		case it, ok := <-in.applyQ:
 			if !ok {
