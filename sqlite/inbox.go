@@ -103,11 +103,12 @@ type inbox struct {
 }
 
 // inboxRecord is a message and its resources. The log keeps the message
-// alone: one read back from it is mapped again (remap) before it is applied.
+// alone: one read back from it, or queued unmapped, is mapped (remap)
+// before it is applied.
 type inboxRecord struct {
 	Message   lifeboat.Message
 	Resources []*lifeboat.Resource
-	remap     bool   // read back from the log: Resources are still to be mapped
+	remap     bool   // read back from the log, or queued unmapped: Resources are still to be mapped
 	failed    string // why it no longer maps: it is kept as a dead letter
 }
 
@@ -259,8 +260,9 @@ func (in *inbox) applyLog(ctx context.Context, to int64, tolerant bool) (int64, 
 	return reached, nil
 }
 
-// remapAll maps again, on every processor, the messages of items read
-// back from the log. A message that no longer maps is marked failed.
+// remapAll maps, on every processor, the messages of items read back from
+// the log or queued unmapped. A message that no longer maps is marked
+// failed.
 func (in *inbox) remapAll(ctx context.Context, items []inboxItem) error {
 	var todo []*inboxRecord
 	for _, it := range items {
@@ -461,10 +463,32 @@ func (db *DB) InboxBacklog() (messages int, size int64) {
 // returns without error. Without an open inbox (OpenInbox) it is
 // AcceptMessage.
 func (db *DB) QueueMessage(ctx context.Context, m *lifeboat.Message, rs []*lifeboat.Resource) (bool, error) {
-	in := db.inbox
-	if in == nil {
+	if db.inbox == nil {
 		return db.AcceptMessage(ctx, m, rs)
 	}
+	return db.inbox.queue(ctx, m, rs, false)
+}
+
+// QueueUnmapped is QueueMessage for a message whose mapping was only
+// checked: the inbox maps it with its Remap when it applies it. A feed
+// does this while the inbox is flooded (InboxFlooding), when the applier
+// gives way to acknowledgements, so that mapping happens behind them.
+func (db *DB) QueueUnmapped(ctx context.Context, m *lifeboat.Message) (bool, error) {
+	if db.inbox == nil {
+		return false, errors.New("sqlite: queue unmapped: no inbox is open")
+	}
+	return db.inbox.queue(ctx, m, nil, true)
+}
+
+// InboxFlooding says whether feed messages come in faster than the store
+// applies them, so that the applier gives way to acknowledging them (see
+// givesWay).
+func (db *DB) InboxFlooding() bool { return db.inbox != nil && db.inbox.flooding() }
+
+// queue makes a message durable in the log and hands it to the applier,
+// with its resources or, unmapped, for it to map them.
+func (in *inbox) queue(ctx context.Context, m *lifeboat.Message, rs []*lifeboat.Resource, unmapped bool) (bool, error) {
+	db := in.db
 	if m.Received.IsZero() {
 		m.Received = db.now()
 	}
@@ -477,7 +501,7 @@ func (db *DB) QueueMessage(ctx context.Context, m *lifeboat.Message, rs []*lifeb
 		return true, db.w.do(ctx, func(tx *wtx) error { return feedSeen(tx, m.Feed, 1, 0, m.Received, time.Time{}) }, false)
 	}
 	m.Status, m.Resources = lifeboat.MessageApplied, len(rs)
-	rec := &inboxRecord{Message: *m, Resources: rs}
+	rec := &inboxRecord{Message: *m, Resources: rs, remap: unmapped}
 	data, err := in.seal(m)
 	if err != nil {
 		return false, err

@@ -164,6 +164,9 @@ func (in *inbox) applyItems(ctx context.Context, items []inboxItem) error {
 // log offset they reach. A message already applied (same feed and control
 // id) is counted for its feed and not applied again.
 func (in *inbox) apply(ctx context.Context, items []inboxItem) error {
+	if err := in.remapAll(ctx, items); err != nil { // those queued unmapped
+		return err
+	}
 	return in.applyPrepared(ctx, in.prepare(items))
 }
 

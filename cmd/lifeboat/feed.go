@@ -20,10 +20,12 @@ import (
 )
 
 // feed receives HL7 v2 messages: it parses and maps each one, makes the
-// message and its resources durable (the store's inbox, one fsync shared
-// with messages on other connections), and only then acknowledges it. A message
-// that cannot be parsed or mapped is kept as a dead letter and answered with
-// AE or AR and an ERR segment that names the problem.
+// message durable (the store's inbox, one fsync shared with messages on
+// other connections), and only then acknowledges it. In a flood, when the
+// store is behind, it checks that a message maps instead of mapping it,
+// and the store maps it as it applies it (queueChecked). A message that
+// cannot be parsed or mapped is kept as a dead letter and answered with AE
+// or AR and an ERR segment that names the problem.
 type feed struct {
 	db      *sqlite.DB
 	loc     *time.Location
@@ -34,12 +36,15 @@ type feed struct {
 	prefix  string   // of the control ids of our acknowledgements
 	ids     idCache  // identifier look-ups for reconcile
 	appAcks *appAcks // routes for enhanced-mode application acknowledgements; may be nil
+	// flooding says whether messages come faster than the store applies
+	// them: each is then checked, not mapped, before it is acknowledged.
+	flooding func() bool
 
 	verifyIndex bool // check each mapped Index against fhir.Parse (tests)
 }
 
 func newFeed(db *sqlite.DB, logger *slog.Logger, m *feedMetrics) *feed {
-	return &feed{db: db, loc: time.Local, now: time.Now, logger: logger, metrics: m,
+	return &feed{db: db, loc: time.Local, now: time.Now, logger: logger, metrics: m, flooding: db.InboxFlooding,
 		prefix: "LB" + strconv.FormatInt(time.Now().Unix(), 36), verifyIndex: verifyIndex}
 }
 
@@ -72,6 +77,11 @@ func (f *feed) process(ctx context.Context, raw []byte, remote string, replayOf 
 		return f.reject(ctx, m, hdr, hl7v2.Rejected, err, replayOf)
 	}
 	describe(m, msg)
+	if f.flooding() {
+		if res, ok := f.queueChecked(ctx, m, msg, replayOf); ok {
+			return res
+		}
+	}
 	rs, err := f.mapMessage(ctx, m, msg)
 	var mf *mapFailure
 	switch {
@@ -81,6 +91,31 @@ func (f *feed) process(ctx context.Context, raw []byte, remote string, replayOf 
 		return f.notStored(ctx, m, msg, err)
 	}
 	dup, err := f.db.QueueMessage(ctx, m, rs)
+	return f.queued(ctx, m, msg, dup, err, replayOf)
+}
+
+// queueChecked checks that a message maps, without mapping it, and queues
+// it for the store to map when it applies it (sqlite.DB.QueueUnmapped):
+// in a flood the store is behind anyway, and acknowledging no longer waits
+// for the mapping, which costs about as much as the rest of the
+// acknowledgement. The answer is the one mapping would give. ok is false
+// when the check cannot vouch for the message (hl7fhir.Check): then it is
+// mapped before it is acknowledged, as outside a flood.
+func (f *feed) queueChecked(ctx context.Context, m *lifeboat.Message, msg *hl7v2.Message, replayOf int64) (res result, ok bool) {
+	complete, err := hl7fhir.Check(msg, f.mapOptions(m))
+	if err != nil {
+		mf := mapFailureOf(err)
+		return f.reject(ctx, m, msg, mf.outcome, mf.err, replayOf), true
+	}
+	if !complete {
+		return result{}, false
+	}
+	dup, err := f.db.QueueUnmapped(ctx, m)
+	return f.queued(ctx, m, msg, dup, err, replayOf), true
+}
+
+// queued is the result of queueing a message: err is the queue's.
+func (f *feed) queued(ctx context.Context, m *lifeboat.Message, msg *hl7v2.Message, dup bool, err error, replayOf int64) result {
 	if err != nil {
 		return f.notStored(ctx, m, msg, err)
 	}
@@ -100,6 +135,22 @@ type mapFailure struct {
 
 func (e *mapFailure) Error() string { return e.err.Error() }
 
+// mapFailureOf is how to acknowledge a message hl7fhir cannot map.
+func mapFailureOf(err error) *mapFailure {
+	outcome := hl7v2.Errored
+	var me *hl7fhir.MapError
+	if errors.As(err, &me) && (me.Code == 200 || me.Code == 201) {
+		outcome = hl7v2.Rejected // a type or event Lifeboat does not take
+	}
+	return &mapFailure{outcome, err}
+}
+
+// mapOptions maps m at the time it arrived, so that mapping it again
+// gives the same resources.
+func (f *feed) mapOptions(m *lifeboat.Message) hl7fhir.Options {
+	return hl7fhir.Options{Now: func() time.Time { return m.Received }, Location: f.loc}
+}
+
 // mapMessage maps a parsed message to the resources to store: mapped,
 // given the ids of the records the store already has for them (reconcile)
 // and indexed. Its error is a *mapFailure when the message cannot be
@@ -107,14 +158,9 @@ func (e *mapFailure) Error() string { return e.err.Error() }
 // is the message's arrival, so that mapping it again (remap) gives the
 // same resources.
 func (f *feed) mapMessage(ctx context.Context, m *lifeboat.Message, msg *hl7v2.Message) ([]*lifeboat.Resource, error) {
-	mapped, err := hl7fhir.Map(msg, hl7fhir.Options{Now: func() time.Time { return m.Received }, Location: f.loc})
+	mapped, err := hl7fhir.Map(msg, f.mapOptions(m))
 	if err != nil {
-		outcome := hl7v2.Errored
-		var me *hl7fhir.MapError
-		if errors.As(err, &me) && (me.Code == 200 || me.Code == 201) {
-			outcome = hl7v2.Rejected // a type or event Lifeboat does not take
-		}
-		return nil, &mapFailure{outcome, err}
+		return nil, mapFailureOf(err)
 	}
 	if err := f.reconcile(ctx, mapped.Resources); err != nil {
 		return nil, err
@@ -233,9 +279,9 @@ func feedName(msg *hl7v2.Message) string {
 // it, otherwise the application acknowledgement (AA, AE, AR) on the same
 // connection when MSH-16 asks for that, otherwise the commit one anyway. An
 // acknowledgement is sent only once the message is durable, and by then it
-// is mapped and valid: what remains, applying it to the store, cannot fail
-// for a reason the sender could act on, so it also stands for the
-// application acknowledgement.
+// is known to map to valid resources: what remains, applying it to the
+// store, cannot fail for a reason the sender could act on, so it also
+// stands for the application acknowledgement.
 func (f *feed) ack(res result) []byte {
 	req := hl7v2.AckRequest{}
 	if res.msg != nil {
