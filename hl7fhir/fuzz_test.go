@@ -2,6 +2,7 @@ package hl7fhir
 
 import (
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"testing"
@@ -10,8 +11,9 @@ import (
 	"github.com/lifeboat-health/lifeboat/hl7v2"
 )
 
-// FuzzMap checks that no parsed message makes Map panic, and that whatever
-// it maps is valid JSON with valid ids, written as encoding/json would.
+// FuzzMap checks that no parsed message makes Map panic, that whatever it
+// maps is valid JSON with valid ids, written as encoding/json would, and
+// that Check agrees with it.
 func FuzzMap(f *testing.F) {
 	files, _ := filepath.Glob("testdata/*.hl7")
 	for _, file := range files {
@@ -25,11 +27,22 @@ func FuzzMap(f *testing.F) {
 			return
 		}
 		m, err := mapMessage(msg, testOptions())
+		complete, checkErr := Check(msg, testOptions())
+		if fmt.Sprint(err) != fmt.Sprint(checkErr) {
+			t.Fatalf("Check: %v, Map: %v", checkErr, err)
+		}
 		if err != nil {
 			if _, ok := err.(*MapError); !ok {
 				t.Fatalf("error is not a *MapError: %v", err)
 			}
 			return
+		}
+		indexed := true
+		for _, o := range m.res.Resources {
+			indexed = indexed && o.Indexed
+		}
+		if complete != indexed {
+			t.Fatalf("Check complete %v, Map indexed all %v", complete, indexed)
 		}
 		for _, o := range m.res.Resources {
 			if !json.Valid(o.JSON) || !lifeboat.ValidID(o.ID) {
@@ -56,7 +69,8 @@ const panelORU = "MSH|^~\\&|LAB|GH|LB|GH|20250314120000||ORU^R01^ORU_R01|B1-1|P|
 	"OBX|7|NM|2345-7^Glucose^LN||131|mg/dL|70-99|H|||F|||20250314113000\r"
 
 // BenchmarkMap measures mapping throughput (including each resource's
-// Index) for a typical ADT and ORU, and the feed benchmark's panel.
+// Index) for a typical ADT and ORU, and the feed benchmark's panel, and
+// Check's on the same messages.
 func BenchmarkMap(b *testing.B) {
 	for _, name := range []string{"adt_a01.hl7", "oru_r01_mixed.hl7", "oru_r01_lab.hl7", "panel"} {
 		data, err := os.ReadFile(filepath.Join("testdata", name))
@@ -75,6 +89,15 @@ func BenchmarkMap(b *testing.B) {
 			for b.Loop() {
 				if _, err := Map(msg, testOptions()); err != nil {
 					b.Fatal(err)
+				}
+			}
+			b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "msgs/s")
+		})
+		b.Run(name+"/check", func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				if ok, err := Check(msg, testOptions()); !ok || err != nil {
+					b.Fatal(ok, err)
 				}
 			}
 			b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "msgs/s")
