@@ -5,14 +5,8 @@ import (
 	"time"
 )
 
-// arrivalWindow is the span over which arrivals measures a rate, and
-// arrivalGlimpse how much of a window already tells its rate: a burst is
-// seen within tens of milliseconds, before the applier commits a large
-// batch the acknowledgements would wait behind.
-const (
-	arrivalWindow  = 100 * time.Millisecond
-	arrivalGlimpse = arrivalWindow / 5
-)
+// arrivalWindow is the span over which arrivals measures a rate.
+const arrivalWindow = 100 * time.Millisecond
 
 // arrivals estimates how fast feed messages come in, counting them in
 // windows of arrivalWindow. Counting costs two atomic operations; a count
@@ -42,22 +36,18 @@ func (a *arrivals) add() {
 	a.count.Add(1)
 }
 
-// rate returns messages per second: the most of the last whole window's,
-// the current window's count over a whole window, and, once arrivalGlimpse
-// of it has gone by, the current window's so far.
+// rate returns messages per second: over the last whole window, or the
+// current one if it already holds more. It does not extrapolate from the
+// first part of a window: a sender catching up after a pause of the store
+// sends hundreds of messages in a few milliseconds, and taking that for a
+// flood would make the applier give way just when it is behind.
 func (a *arrivals) rate() float64 {
-	el := a.elapsed()
-	w := int64(el / arrivalWindow)
-	switch cur := a.window.Load(); w {
+	var n int64
+	switch w, cur := int64(a.elapsed()/arrivalWindow), a.window.Load(); w {
 	case cur:
-		n := a.count.Load()
-		r := float64(max(a.last.Load(), n)) / arrivalWindow.Seconds()
-		if in := el - time.Duration(w)*arrivalWindow; in >= arrivalGlimpse {
-			r = max(r, float64(n)/in.Seconds())
-		}
-		return r
+		n = max(a.last.Load(), a.count.Load())
 	case cur + 1: // nothing came in since the current window began
-		return float64(a.count.Load()) / arrivalWindow.Seconds()
+		n = a.count.Load()
 	}
-	return 0
+	return float64(n) / arrivalWindow.Seconds()
 }
