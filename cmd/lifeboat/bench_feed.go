@@ -75,8 +75,7 @@ func benchHL7(ctx context.Context, env *environment, conns, n int, rate float64)
 	defer done()
 	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
 	f := newFeed(db, logger, newFeedMetrics(prometheus.NewRegistry()))
-	start := time.Now()
-	seen := newVisibility(n, start)
+	seen := newVisibility(n)
 	db.OnApplied = seen.applied
 	if err := db.OpenInbox(ctx, f.remap); err != nil {
 		return err
@@ -93,7 +92,7 @@ func benchHL7(ctx context.Context, env *environment, conns, n int, rate float64)
 	conns = max(conns, 1)
 	lat := make([][]time.Duration, conns)
 	errs := make([]error, conns)
-	start = time.Now()
+	start := time.Now()
 	seen.start = start
 	var wg sync.WaitGroup
 	for c := range conns {
@@ -151,15 +150,15 @@ func benchHL7(ctx context.Context, env *environment, conns, n int, rate float64)
 }
 
 // visibility records when each of a benchmark's messages was acknowledged
-// and when the store applied it, as times since start. Message i's control
-// id ends in "-i" (appendLabResult).
+// and when the store applied it, as times since start, set before the
+// first is sent. Message i's control id ends in "-i" (appendLabResult).
 type visibility struct {
 	start          time.Time
 	ackAt, applyAt []atomic.Int64 // nanoseconds since start, plus one (0: not yet)
 }
 
-func newVisibility(n int, start time.Time) *visibility {
-	return &visibility{start: start, ackAt: make([]atomic.Int64, n), applyAt: make([]atomic.Int64, n)}
+func newVisibility(n int) *visibility {
+	return &visibility{ackAt: make([]atomic.Int64, n), applyAt: make([]atomic.Int64, n)}
 }
 
 func (v *visibility) acked(i int) { v.ackAt[i].Store(int64(time.Since(v.start)) + 1) }

@@ -97,8 +97,8 @@ func (f *feed) process(ctx context.Context, raw []byte, remote string, replayOf 
 // queueChecked checks that a message maps, without mapping it, and queues
 // it for the store to map when it applies it (sqlite.DB.QueueUnmapped):
 // in a flood the store is behind anyway, and acknowledging no longer waits
-// for the mapping, which costs about as much as the rest of the
-// acknowledgement. The answer is the one mapping would give. ok is false
+// for the mapping, a third of an acknowledgement's processor time for a
+// lab panel. The answer is the one mapping would give. ok is false
 // when the check cannot vouch for the message (hl7fhir.Check): then it is
 // mapped before it is acknowledged, as outside a flood.
 func (f *feed) queueChecked(ctx context.Context, m *lifeboat.Message, msg *hl7v2.Message, replayOf int64) (res result, ok bool) {
