@@ -1,13 +1,10 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"fmt"
 	"io"
 	"log/slog"
-	"os"
-	"path/filepath"
 	"sort"
 	"sync/atomic"
 	"testing"
@@ -26,13 +23,7 @@ import (
 // with the same resources, byte for byte, and the same dead letters, for
 // every golden mapping input and feed fixture.
 func TestFeedFlood(t *testing.T) {
-	files, _ := filepath.Glob(filepath.Join("..", "..", "hl7fhir", "testdata", "*.hl7"))
-	more, _ := filepath.Glob(filepath.Join("testdata", "hl7", "*.hl7"))
-	files = append(files, more...)
-	if len(files) < 20 {
-		t.Fatalf("%d messages", len(files))
-	}
-	names, raws := readHL7(t, files)
+	names, raws := readHL7(t, fixtureHL7(t))
 	// And messages that do not map: a type and an event Lifeboat does not
 	// take (AR), a result without its patient (AE), and a time FHIR
 	// cannot represent, which only mapping in full finds (AE).
@@ -54,20 +45,6 @@ func TestFeedFlood(t *testing.T) {
 func TestFeedFloodCorpus(t *testing.T) {
 	names, raws := readHL7(t, corpusHL7(t))
 	checkFlood(t, names, raws)
-}
-
-// readHL7 reads message files, with CR between segments.
-func readHL7(t *testing.T, files []string) (names []string, raws [][]byte) {
-	t.Helper()
-	for _, file := range files {
-		raw, err := os.ReadFile(file)
-		if err != nil {
-			t.Fatal(err)
-		}
-		names = append(names, filepath.Base(file))
-		raws = append(raws, bytes.ReplaceAll(bytes.ReplaceAll(raw, []byte("\r\n"), []byte("\r")), []byte("\n"), []byte("\r")))
-	}
-	return names, raws
 }
 
 // floodRun is what a feed made of some messages: each answer, and the

@@ -22,13 +22,33 @@ import (
 // resources it mapped to before it was acknowledged (the inbox keeps the
 // message alone), for every golden mapping input and the feed fixtures.
 func TestRemap(t *testing.T) {
+	checkRemap(t, fixtureHL7(t))
+}
+
+// fixtureHL7 lists the golden mapping inputs and the feed fixtures.
+func fixtureHL7(t *testing.T) []string {
+	t.Helper()
 	files, _ := filepath.Glob(filepath.Join("..", "..", "hl7fhir", "testdata", "*.hl7"))
 	more, _ := filepath.Glob(filepath.Join("testdata", "hl7", "*.hl7"))
 	files = append(files, more...)
 	if len(files) < 20 {
-		t.Fatalf("%d messages to map", len(files))
+		t.Fatalf("%d fixture messages", len(files))
 	}
-	checkRemap(t, files)
+	return files
+}
+
+// readHL7 reads message files, with CR between segments.
+func readHL7(t *testing.T, files []string) (names []string, raws [][]byte) {
+	t.Helper()
+	for _, file := range files {
+		raw, err := os.ReadFile(file)
+		if err != nil {
+			t.Fatal(err)
+		}
+		names = append(names, file)
+		raws = append(raws, bytes.ReplaceAll(bytes.ReplaceAll(raw, []byte("\r\n"), []byte("\r")), []byte("\n"), []byte("\r")))
+	}
+	return names, raws
 }
 
 // TestRemapCorpus: the same over every corpus message that maps.
@@ -46,12 +66,9 @@ func checkRemap(t *testing.T, files []string) {
 	f := newFeed(db, slog.New(slog.NewTextHandler(io.Discard, nil)), newFeedMetrics(prometheus.NewRegistry()))
 	ctx := context.Background()
 	mapped := 0
-	for _, file := range files {
-		raw, err := os.ReadFile(file)
-		if err != nil {
-			t.Fatal(err)
-		}
-		raw = bytes.ReplaceAll(bytes.ReplaceAll(raw, []byte("\r\n"), []byte("\r")), []byte("\n"), []byte("\r"))
+	names, raws := readHL7(t, files)
+	for i, raw := range raws {
+		file := names[i]
 		m := &lifeboat.Message{Received: time.Now(), Raw: raw}
 		msg, err := hl7v2.Parse(raw)
 		if err != nil {
@@ -61,7 +78,7 @@ func checkRemap(t *testing.T, files []string) {
 		want, err := f.mapMessage(ctx, m, msg)
 		if err != nil {
 			if _, err := f.remap(ctx, m); lifeboat.ErrorCode(err) != lifeboat.EINVALID {
-				t.Errorf("%s: does not map before its acknowledgement, but again: %v", filepath.Base(file), err)
+				t.Errorf("%s: does not map before its acknowledgement, but again: %v", file, err)
 			}
 			continue
 		}
@@ -72,16 +89,16 @@ func checkRemap(t *testing.T, files []string) {
 		back.Received = time.Unix(0, m.Received.UnixNano())
 		got, err := f.remap(ctx, &back)
 		if err != nil {
-			t.Errorf("%s: %v", filepath.Base(file), err)
+			t.Errorf("%s: %v", file, err)
 			continue
 		}
 		if len(got) != len(want) {
-			t.Errorf("%s: %d resources mapped again, %d before", filepath.Base(file), len(got), len(want))
+			t.Errorf("%s: %d resources mapped again, %d before", file, len(got), len(want))
 			continue
 		}
 		for i := range want {
 			if !sameResource(got[i], want[i]) {
-				t.Errorf("%s: %s/%s mapped again differs:\n got %+v\nwant %+v", filepath.Base(file), want[i].Type, want[i].ID, got[i], want[i])
+				t.Errorf("%s: %s/%s mapped again differs:\n got %+v\nwant %+v", file, want[i].Type, want[i].ID, got[i], want[i])
 			}
 		}
 	}
