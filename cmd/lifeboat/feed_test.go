@@ -142,7 +142,7 @@ func TestFeedEndToEnd(t *testing.T) {
 	for _, want := range []string{`lifeboat_feed_messages_total{outcome="accepted"} 3`, `lifeboat_feed_messages_total{outcome="duplicate"} 1`,
 		`lifeboat_feed_messages_total{outcome="rejected"} 1`, "lifeboat_mllp_frames_total 6",
 		`lifeboat_feed_received_total{feed="AccMgr^1"} 2`, `lifeboat_feed_rejected_total{feed="BILLING^GH"} 1`, `lifeboat_feed_last_message_timestamp_seconds{feed="LAB^GH"}`,
-		"lifeboat_feed_backlog_messages ", "lifeboat_feed_backlog_bytes "} {
+		"lifeboat_feed_backlog_messages ", "lifeboat_feed_backlog_bytes ", "lifeboat_feed_flooding 0"} {
 		if !strings.Contains(metrics, want) {
 			t.Errorf("metrics lack %s", want)
 		}

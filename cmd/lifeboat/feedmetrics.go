@@ -71,23 +71,39 @@ func (c *mllpCollector) Collect(ch chan<- prometheus.Metric) {
 }
 
 // backlogCollector exposes the feed messages acknowledged but not yet
-// applied to the store.
+// applied to the store, and whether the store gives way to a flood.
 type backlogCollector struct {
-	store           interface{ InboxBacklog() (int, int64) }
-	messages, bytes *prometheus.Desc
+	store                     inboxState
+	messages, bytes, flooding *prometheus.Desc
 }
 
-func newBacklogCollector(store interface{ InboxBacklog() (int, int64) }) *backlogCollector {
+// inboxState is what the store says of its feed inbox.
+type inboxState interface {
+	InboxBacklog() (int, int64)
+	InboxFlooding() bool
+}
+
+func newBacklogCollector(store inboxState) *backlogCollector {
 	return &backlogCollector{store: store,
 		messages: prometheus.NewDesc("lifeboat_feed_backlog_messages", "Feed messages acknowledged (durable in the inbox) and not yet applied to the store.", nil, nil),
 		bytes:    prometheus.NewDesc("lifeboat_feed_backlog_bytes", "Bytes of the inbox not yet applied to the store.", nil, nil),
+		flooding: prometheus.NewDesc("lifeboat_feed_flooding", "1 while feed messages come faster than the store applies them and it gives way to acknowledging them (charts lag behind), else 0.", nil, nil),
 	}
 }
 
-func (c *backlogCollector) Describe(ch chan<- *prometheus.Desc) { ch <- c.messages; ch <- c.bytes }
+func (c *backlogCollector) Describe(ch chan<- *prometheus.Desc) {
+	ch <- c.messages
+	ch <- c.bytes
+	ch <- c.flooding
+}
 
 func (c *backlogCollector) Collect(ch chan<- prometheus.Metric) {
 	n, size := c.store.InboxBacklog()
+	flooding := 0.0
+	if c.store.InboxFlooding() {
+		flooding = 1
+	}
 	ch <- prometheus.MustNewConstMetric(c.messages, prometheus.GaugeValue, float64(n))
 	ch <- prometheus.MustNewConstMetric(c.bytes, prometheus.GaugeValue, float64(size))
+	ch <- prometheus.MustNewConstMetric(c.flooding, prometheus.GaugeValue, flooding)
 }
