@@ -10,9 +10,9 @@ import (
 )
 
 // TestQueueUnmapped: messages queued unmapped are mapped by the inbox's
-// Remap, once each, as they are applied; one that does not map becomes a
-// dead letter; a re-send is a duplicate; and the inbox says when it is
-// flooded.
+// Remap, once each, as they are applied, and OnApplied counts their
+// resources; one that does not map becomes a dead letter; a re-send is a
+// duplicate; and the inbox says when it is flooded.
 func TestQueueUnmapped(t *testing.T) {
 	defer func(f float64) { inboxFlood = f }(inboxFlood)
 	ctx := context.Background()
@@ -27,7 +27,14 @@ func TestQueueUnmapped(t *testing.T) {
 	if db.InboxFlooding() {
 		t.Fatal("flooding without an inbox")
 	}
-	var remapped atomic.Int64
+	var remapped, counted atomic.Int64
+	db.OnApplied = func(ms []*lifeboat.Message) {
+		for _, m := range ms {
+			if m.Status == lifeboat.MessageApplied && m.Resources == 1 {
+				counted.Add(1)
+			}
+		}
+	}
 	if err := db.OpenInbox(ctx, func(ctx context.Context, m *lifeboat.Message) ([]*lifeboat.Resource, error) {
 		remapped.Add(1)
 		return remapFeedMessage(ctx, m)
@@ -57,6 +64,9 @@ func TestQueueUnmapped(t *testing.T) {
 	}
 	if remapped.Load() != n {
 		t.Fatalf("mapped %d messages, want each of the %d once", remapped.Load(), n)
+	}
+	if counted.Load() != n-1 {
+		t.Fatalf("%d messages applied with their one resource counted, want %d", counted.Load(), n-1)
 	}
 	inboxFlood = 1
 	db.inbox.arrivals.add()

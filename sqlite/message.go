@@ -62,7 +62,7 @@ func insertMessage(tx *wtx, m *lifeboat.Message, raw []byte, n int) (duplicate b
 	if tx.changes() == 0 {
 		return true, nil
 	}
-	m.ID = tx.lastInsertID()
+	m.ID, m.Resources = tx.lastInsertID(), n // n is known only now for a message queued unmapped
 	return false, nil
 }
 
