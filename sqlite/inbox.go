@@ -29,7 +29,7 @@ const InboxFileName = "inbox.log"
 const (
 	inboxApplyBatch  = 1024            // messages applied in one transaction at most
 	inboxFloodBatch  = 16              // ... while the applier gives way to a flood (see givesWay) ...
-	inboxFloodPause  = 3               // ... pausing after each this many times as long as it took
+	inboxFloodPause  = 6               // ... pausing after each this many times as long as it took
 	inboxPriorityLag = 5 * time.Second // the applier gives way in a flood only while it is less far behind
 	inboxGroupMax    = 256             // records appended with one write and sync at most
 	inboxMaxBacklog  = 512 << 20       // bytes of the log written and not yet applied, at most; appends wait past it

@@ -324,7 +324,7 @@ func (in *inbox) flooding() bool { return in.arrivals.rate() >= inboxFlood }
 // arrived at oldest, should give way to acknowledging new ones: during a
 // flood, as long as it is less than inboxPriorityLag behind. Giving way,
 // it commits small batches (inboxFloodBatch) and pauses after each for
-// inboxFloodPause times as long as it took, so that it takes a quarter of a
+// inboxFloodPause times as long as it took, so that it takes a seventh of a
 // processor and never pauses inside a transaction, where other writes
 // would wait for it. A pause frees the processor outright; yielding it
 // (runtime.Gosched) leaves the applier first in line for it again. A flood cannot
