@@ -46,8 +46,14 @@ var inboxLinger = 50 * time.Millisecond
 
 // inboxFlood is the rate, in messages a second, past which the applier
 // gives way (see givesWay): about what the store applies on two
-// processors (a variable for the tests).
-var inboxFlood = 5000.0
+// processors; inboxFloodBacklog is how many messages must also wait to be
+// applied, about two thirds of a second of the store's work there, so that
+// a sender catching up after a pause of the store (hundreds of messages in
+// a few milliseconds) is no flood. Variables for the tests.
+var (
+	inboxFlood              = 5000.0
+	inboxFloodBacklog int64 = 2000
+)
 
 // inboxQueued is how many records the applier is handed in memory, and
 // inboxHeld how many bytes they may hold (a result with an embedded PDF
@@ -79,6 +85,7 @@ type inbox struct {
 	wg      sync.WaitGroup
 
 	arrivals *arrivals    // how fast messages are queued
+	backlog  atomic.Int64 // records written and not yet applied
 	held     atomic.Int64 // bytes of the records handed to the applier in memory and not yet applied
 	once     sync.Once
 
@@ -187,6 +194,7 @@ func (in *inbox) recover(ctx context.Context) error {
 		}
 	}
 	in.end, in.alloc = end, end
+	in.backlog.Store(0) // everything is applied; the applies counted nothing written by this process
 	return in.rotate(ctx)
 }
 
@@ -361,6 +369,7 @@ func (in *inbox) write(group []*appendReq) error {
 		return fmt.Errorf("sqlite: inbox: append: %w", err)
 	}
 	in.end = start + int64(len(buf))
+	in.backlog.Add(int64(len(group)))
 	in.mu.Lock()
 	for _, r := range group {
 		in.pending[r.key] = true

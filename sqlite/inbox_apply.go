@@ -272,6 +272,7 @@ func (in *inbox) applyPrepared(ctx context.Context, b *preparedBatch) error {
 	in.mu.Unlock()
 	in.fmu.Lock()
 	in.applied = last
+	in.backlog.Add(-int64(len(items)))
 	in.resume.Broadcast()
 	in.fmu.Unlock()
 	return nil
@@ -317,8 +318,10 @@ func (in *inbox) rotate(ctx context.Context) error {
 }
 
 // flooding says whether messages come in faster than the store can apply
-// them (inboxFlood).
-func (in *inbox) flooding() bool { return in.arrivals.rate() >= inboxFlood }
+// them (inboxFlood) and the store is behind (inboxFloodBacklog).
+func (in *inbox) flooding() bool {
+	return in.backlog.Load() >= inboxFloodBacklog && in.arrivals.rate() >= inboxFlood
+}
 
 // givesWay says whether the applier, applying messages the oldest of which
 // arrived at oldest, should give way to acknowledging new ones: during a

@@ -377,8 +377,9 @@ func TestInboxRemap(t *testing.T) {
 	}
 }
 
-// TestInboxGivesWay: the applier gives way only in a flood and while it is
-// less than inboxPriorityLag behind, and then applies smaller batches.
+// TestInboxGivesWay: the applier gives way only in a flood (messages come
+// fast and many wait) and while it is less than inboxPriorityLag behind,
+// and then applies smaller batches.
 func TestInboxGivesWay(t *testing.T) {
 	in := &inbox{arrivals: newArrivals()}
 	now := time.Now()
@@ -388,6 +389,11 @@ func TestInboxGivesWay(t *testing.T) {
 	for range int(inboxFlood*arrivalWindow.Seconds()) + 1 {
 		in.arrivals.add()
 	}
+	in.backlog.Store(inboxFloodBacklog - 1)
+	if in.givesWay(now) || in.batchSize() != inboxApplyBatch {
+		t.Fatal("gives way to a burst the store keeps up with")
+	}
+	in.backlog.Store(inboxFloodBacklog)
 	if !in.givesWay(now) || in.batchSize() != inboxFloodBatch {
 		t.Fatal("does not give way in a flood")
 	}
@@ -400,8 +406,8 @@ func TestInboxGivesWay(t *testing.T) {
 // second) still applies every message exactly once, from memory and from
 // the log.
 func TestInboxFlood(t *testing.T) {
-	defer func(f float64, n int) { inboxFlood, inboxQueued = f, n }(inboxFlood, inboxQueued)
-	inboxFlood, inboxQueued = 1, 64
+	defer func(f float64, b int64, n int) { inboxFlood, inboxFloodBacklog, inboxQueued = f, b, n }(inboxFlood, inboxFloodBacklog, inboxQueued)
+	inboxFlood, inboxFloodBacklog, inboxQueued = 1, 0, 64
 	ctx := context.Background()
 	db, err := Open(ctx, t.TempDir(), inboxKey(t))
 	if err != nil {

@@ -14,7 +14,7 @@ import (
 // resources; one that does not map becomes a dead letter; a re-send is a
 // duplicate; and the inbox says when it is flooded.
 func TestQueueUnmapped(t *testing.T) {
-	defer func(f float64) { inboxFlood = f }(inboxFlood)
+	defer func(f float64, b int64) { inboxFlood, inboxFloodBacklog = f, b }(inboxFlood, inboxFloodBacklog)
 	ctx := context.Background()
 	db, err := Open(ctx, t.TempDir(), inboxKey(t))
 	if err != nil {
@@ -68,7 +68,10 @@ func TestQueueUnmapped(t *testing.T) {
 	if counted.Load() != n-1 {
 		t.Fatalf("%d messages applied with their one resource counted, want %d", counted.Load(), n-1)
 	}
-	inboxFlood = 1
+	if n := db.inbox.backlog.Load(); n != 0 {
+		t.Fatalf("a backlog of %d once all is applied", n)
+	}
+	inboxFlood, inboxFloodBacklog = 1, 0
 	db.inbox.arrivals.add()
 	if !db.InboxFlooding() {
 		t.Fatal("not flooding past the flood rate")
