@@ -47,12 +47,12 @@ var inboxLinger = 50 * time.Millisecond
 // inboxFlood is the rate, in messages a second, past which the applier
 // gives way (see givesWay): about what the store applies on two
 // processors; inboxFloodBacklog is how many messages must also wait to be
-// applied, about two thirds of a second of the store's work there, so that
+// applied, about a quarter of a second of the store's work there, so that
 // a sender catching up after a pause of the store (hundreds of messages in
 // a few milliseconds) is no flood. Variables for the tests.
 var (
 	inboxFlood              = 5000.0
-	inboxFloodBacklog int64 = 2000
+	inboxFloodBacklog int64 = 700
 )
 
 // inboxQueued is how many records the applier is handed in memory, and
