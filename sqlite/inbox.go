@@ -194,7 +194,7 @@ func (in *inbox) recover(ctx context.Context) error {
 		}
 	}
 	in.end, in.alloc = end, end
-	in.backlog.Store(0) // everything is applied; the applies counted nothing written by this process
+	in.backlog.Store(0) // all applied; recovery subtracted records this process never counted
 	return in.rotate(ctx)
 }
 
