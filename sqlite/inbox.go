@@ -85,7 +85,6 @@ type inbox struct {
 	wg      sync.WaitGroup
 
 	arrivals *arrivals    // how fast messages are queued
-	backlog  atomic.Int64 // records written and not yet applied
 	held     atomic.Int64 // bytes of the records handed to the applier in memory and not yet applied
 	once     sync.Once
 
@@ -194,7 +193,6 @@ func (in *inbox) recover(ctx context.Context) error {
 		}
 	}
 	in.end, in.alloc = end, end
-	in.backlog.Store(0) // all applied; recovery subtracted records this process never counted
 	return in.rotate(ctx)
 }
 
@@ -369,7 +367,6 @@ func (in *inbox) write(group []*appendReq) error {
 		return fmt.Errorf("sqlite: inbox: append: %w", err)
 	}
 	in.end = start + int64(len(buf))
-	in.backlog.Add(int64(len(group)))
 	in.mu.Lock()
 	for _, r := range group {
 		in.pending[r.key] = true

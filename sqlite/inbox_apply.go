@@ -272,7 +272,6 @@ func (in *inbox) applyPrepared(ctx context.Context, b *preparedBatch) error {
 	in.mu.Unlock()
 	in.fmu.Lock()
 	in.applied = last
-	in.backlog.Add(-int64(len(items)))
 	in.resume.Broadcast()
 	in.fmu.Unlock()
 	return nil
@@ -320,7 +319,13 @@ func (in *inbox) rotate(ctx context.Context) error {
 // flooding says whether messages come in faster than the store can apply
 // them (inboxFlood) and the store is behind (inboxFloodBacklog).
 func (in *inbox) flooding() bool {
-	return in.backlog.Load() >= inboxFloodBacklog && in.arrivals.rate() >= inboxFlood
+	if in.arrivals.rate() < inboxFlood {
+		return false
+	}
+	in.mu.Lock()
+	waiting := len(in.pending)
+	in.mu.Unlock()
+	return int64(waiting) >= inboxFloodBacklog
 }
 
 // givesWay says whether the applier, applying messages the oldest of which

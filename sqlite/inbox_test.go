@@ -389,11 +389,14 @@ func TestInboxGivesWay(t *testing.T) {
 	for range int(inboxFlood*arrivalWindow.Seconds()) + 1 {
 		in.arrivals.add()
 	}
-	in.backlog.Store(inboxFloodBacklog - 1)
+	in.pending = map[[2]string]bool{}
+	for i := range inboxFloodBacklog - 1 {
+		in.pending[[2]string{"LAB^GH", fmt.Sprint(i)}] = true
+	}
 	if in.givesWay(now) || in.batchSize() != inboxApplyBatch {
 		t.Fatal("gives way to a burst the store keeps up with")
 	}
-	in.backlog.Store(inboxFloodBacklog)
+	in.pending[[2]string{"LAB^GH", "last"}] = true
 	if !in.givesWay(now) || in.batchSize() != inboxFloodBatch {
 		t.Fatal("does not give way in a flood")
 	}

@@ -68,7 +68,7 @@ func TestQueueUnmapped(t *testing.T) {
 	if counted.Load() != n-1 {
 		t.Fatalf("%d messages applied with their one resource counted, want %d", counted.Load(), n-1)
 	}
-	if n := db.inbox.backlog.Load(); n != 0 {
+	if n, _ := db.InboxBacklog(); n != 0 {
 		t.Fatalf("a backlog of %d once all is applied", n)
 	}
 	inboxFlood, inboxFloodBacklog = 1, 0
