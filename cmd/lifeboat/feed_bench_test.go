@@ -14,6 +14,7 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 
+	"github.com/lifeboat-health/lifeboat"
 	"github.com/lifeboat-health/lifeboat/hl7fhir"
 	"github.com/lifeboat-health/lifeboat/hl7v2"
 	"github.com/lifeboat-health/lifeboat/mllp"
@@ -119,5 +120,39 @@ func TestLabResult(t *testing.T) {
 	}
 	if types["DiagnosticReport"] != 1 || types["Observation"] != 7 || types["Patient"] != 1 || types["Encounter"] != 1 {
 		t.Fatalf("the lab result maps to %v", types)
+	}
+}
+
+// TestVisibility: the benchmark finds each message's number in its control
+// id, ignores others, and measures from acknowledgement to the charts, a
+// message applied before its sender read the acknowledgement counting 0;
+// one never applied is an error.
+func TestVisibility(t *testing.T) {
+	v := newVisibility(3)
+	v.start = time.Now()
+	v.applied([]*lifeboat.Message{{ControlID: "B1-2"}, {ControlID: "B0-7"}, {ControlID: "B0-x"}, {ControlID: "none"}})
+	if v.applyAt[2].Load() == 0 || v.applyAt[0].Load() != 0 || v.applyAt[1].Load() != 0 {
+		t.Fatal("applied times recorded for the wrong messages")
+	}
+	at := func(d time.Duration) int64 { return int64(d) + 1 }
+	v.ackAt[0].Store(at(10 * time.Millisecond))
+	v.applyAt[0].Store(at(60 * time.Millisecond))
+	v.ackAt[1].Store(at(30 * time.Millisecond))
+	v.applyAt[1].Store(at(20 * time.Millisecond)) // before the sender read its acknowledgement
+	v.ackAt[2].Store(at(40 * time.Millisecond))
+	v.applyAt[2].Store(at(240 * time.Millisecond))
+	median, _, most, err := v.delays()
+	if err != nil || median != 50*time.Millisecond || most != 200*time.Millisecond {
+		t.Fatalf("median %v, most %v, %v; want 50ms, 200ms", median, most, err)
+	}
+	early := newVisibility(1)
+	early.ackAt[0].Store(at(30 * time.Millisecond))
+	early.applyAt[0].Store(at(20 * time.Millisecond))
+	if median, _, _, err := early.delays(); err != nil || median != 0 {
+		t.Fatalf("applied before its acknowledgement was read: %v, %v; want 0", median, err)
+	}
+	v.applyAt[1].Store(0)
+	if _, _, _, err := v.delays(); err == nil {
+		t.Fatal("a message never applied is not an error")
 	}
 }
