@@ -145,12 +145,13 @@ func Map(msg *hl7v2.Message, opts Options) (*Result, error) {
 	return res, nil
 }
 
-// Check maps msg as Map does but makes no resources, at about half the
-// cost: its error is the one Map would give. complete says whether Map
-// would vouch for the index of every resource (Output.Indexed); when it
-// would not, only Map and a check of its JSON tell whether the message
-// maps. A feed acknowledging faster than it can store uses it, and maps
-// the message when it stores it.
+// Check maps msg as Map does but makes no resources, at about two thirds
+// of the cost and a tenth of the memory (BenchmarkMap): its error is the
+// one Map would give. complete says whether Map would vouch for the index
+// of every resource (Output.Indexed); when it would not, only Map and a
+// check of its JSON tell whether the message maps. A feed acknowledging
+// faster than it can store uses it, and maps the message when it stores
+// it.
 func Check(msg *hl7v2.Message, opts Options) (complete bool, err error) {
 	m := mappers.Get().(*mapper)
 	m.checkOnly = true
